@@ -1,0 +1,576 @@
+package org.loomnet.connection;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.loomnet.wire.AppMessage;
+import org.loomnet.wire.DisconnectReason;
+import org.loomnet.wire.Goodbye;
+import org.loomnet.wire.Hello;
+import org.loomnet.wire.Parcel;
+import org.loomnet.wire.ParcelReader;
+import org.loomnet.wire.ParcelType;
+import org.loomnet.wire.ParcelWriter;
+import org.loomnet.wire.ProtocolException;
+import org.loomnet.wire.Reassembler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection to a peer, with its reader and writer virtual threads.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>The <b>reader</b> thread ({@code conn-<peer>-reader}) owns the connection's life: it opens
+ *       the transport (running any handshake), starts the writer, reads parcels, answers PING
+ *       itself, joins split messages, hands HELLO, messages and peer exchange to the
+ *       {@link Owner}, and in its {@code finally} closes everything and reports
+ *       {@link Owner#closed}. One connection's life is one {@code try/finally}.</li>
+ *   <li>The <b>writer</b> thread ({@code conn-<peer>-writer}) takes batches from the bounded
+ *       {@link SendQueue}, writes them and flushes once per batch. When the queue is finished it
+ *       flushes the last parcel (DISCONNECT) and half-closes the socket.</li>
+ *   <li>The node's <b>processing</b> thread calls {@link #send}, {@link #disconnect},
+ *       {@link #markOnline} and {@link #tick}; none of them blocks.</li>
+ * </ul>
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   HANDSHAKE --markOnline (peer's HELLO accepted)--> ONLINE
+ *   HANDSHAKE, ONLINE --disconnect / protocol error / DISCONNECT received / EOF--> CLOSING
+ *   CLOSING --DISCONNECT flushed, peer closed (or closeLinger passed)--> CLOSED
+ * </pre>
+ * A simpler machine than Factom's five states: "offline, waiting to redial" is not a connection
+ * state here but the node's dial plan, because a redial makes a new {@code Connection}.
+ *
+ * <h2>Timers</h2>
+ * {@link #tick(long)} enforces the handshake timeout, pings when nothing was sent for the ping
+ * interval, disconnects after the idle timeout, and closes the socket when a frame has been
+ * arriving for longer than the frame timeout (slowloris), when a write has blocked for longer
+ * than the write timeout (a peer that does not read), or when closing takes longer than the
+ * linger. Closing the socket is how a blocked read or write is ended.
+ */
+public final class Connection {
+
+    /** Receives what the connection's reader thread decodes. Called on the reader thread. */
+    public interface Owner {
+        /**
+         * The peer's HELLO arrived (always the first parcel). The owner validates it and calls
+         * {@link #markOnline} or {@link #disconnect}.
+         *
+         * @param c     the connection
+         * @param hello the peer's HELLO
+         */
+        void helloReceived(Connection c, Hello hello);
+
+        /**
+         * A whole application message arrived.
+         *
+         * @param c       the connection
+         * @param message the message
+         */
+        void messageReceived(Connection c, AppMessage message);
+
+        /**
+         * A PEER_REQUEST or PEER_RESPONSE arrived.
+         *
+         * @param c      the connection
+         * @param parcel the parcel
+         */
+        void peerExchangeReceived(Connection c, Parcel parcel);
+
+        /**
+         * The connection is closed and both its threads are done (or ending). Called once.
+         *
+         * @param c the connection; {@link #closeInfo()} says why
+         */
+        void closed(Connection c);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final int BATCH_PARCELS = 256;
+    private static final long BATCH_BYTES = 256 * 1024;
+    private static final long DRAIN_LIMIT = 1 << 20;
+
+    private final long id;
+    private final Socket socket;
+    private final Direction direction;
+    private final InetSocketAddress remote;
+    private final boolean special;
+    private final ConnectionSettings settings;
+    private final Owner owner;
+    private final SendQueue queue;
+    private final ConnectionMetrics metrics;
+    private final long openedMillis;
+    private final String name;
+
+    /** Changed by compare-and-set only, so two threads cannot both start the close. */
+    private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.HANDSHAKE);
+    private final AtomicReference<CloseInfo> closeInfo = new AtomicReference<>();
+    /** The peer's HELLO; written by the reader thread before it is handed to the owner. */
+    private volatile Hello hello;
+    /** Clock millis when the current frame started arriving, 0 between frames (reader thread). */
+    private volatile long frameStartedMillis;
+    /** Clock millis when the current write started, 0 when not writing (writer thread). */
+    private volatile long writeStartedMillis;
+    /** Clock millis when CLOSING began. */
+    private volatile long closingSinceMillis;
+    /** Set when the socket is closed on purpose, so the exception that follows is not an error. */
+    private volatile boolean closeRequested;
+    private volatile Thread readerThread;
+    private volatile Thread writerThread;
+    private volatile Transport transport;
+
+    /**
+     * Creates a connection over a connected socket. Nothing runs until {@link #start(Parcel)}.
+     *
+     * @param id        a node-unique connection id
+     * @param socket    the connected socket
+     * @param direction who dialed
+     * @param special   true for a special (persistent) peer
+     * @param settings  the node's rules
+     * @param owner     receives decoded parcels and the close
+     */
+    public Connection(long id, Socket socket, Direction direction, boolean special,
+                      ConnectionSettings settings, Owner owner) {
+        this.id = id;
+        this.socket = socket;
+        this.direction = direction;
+        this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+        this.special = special;
+        this.settings = settings;
+        this.owner = owner;
+        this.queue = new SendQueue(settings.sendQueueParcels(), settings.sendQueueBytes());
+        this.openedMillis = settings.clock().millis();
+        this.metrics = new ConnectionMetrics(openedMillis);
+        this.name = "conn-" + remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    }
+
+    /**
+     * Queues our HELLO and starts the reader thread (which starts the writer).
+     *
+     * @param ourHello our HELLO parcel, sent first
+     */
+    public void start(Parcel ourHello) {
+        queue.offer(ourHello);
+        readerThread = Thread.ofVirtual().name(name + "-reader").start(this::readLoop);
+    }
+
+    // ---- reader thread ------------------------------------------------------------------------
+
+    private void readLoop() {
+        Reassembler reassembler = new Reassembler(settings.limits(), settings.reassemblyBudget(),
+                settings.partialsPerPeer(), settings.limits().maxEncodedMessage() + settings.limits().maxFrameSize(),
+                settings.reassemblyTimeout().toMillis());
+        try {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            transport = settings.transports().open(socket, direction == Direction.OUTBOUND);
+            writerThread = Thread.ofVirtual().name(name + "-writer").start(this::writeLoop);
+            ParcelReader reader = new ParcelReader(transport.input(), settings.networkId(), settings.limits(),
+                    new ParcelReader.FrameListener() {
+                        @Override
+                        public void frameStarted() {
+                            frameStartedMillis = settings.clock().millis();
+                        }
+
+                        @Override
+                        public void frameFinished(int wireBytes) {
+                            frameStartedMillis = 0;
+                            metrics.bytesReceived += wireBytes;
+                            metrics.parcelsReceived++;
+                            metrics.lastReceivedMillis = settings.clock().millis();
+                        }
+                    });
+            long lastExpiry = openedMillis;
+            while (true) {
+                Parcel p = reader.read();
+                if (p == null) {
+                    recordClose(DisconnectReason.CONNECTION_LOST, "peer closed the connection", false);
+                    return;
+                }
+                if (state.get() == ConnectionState.CLOSING) {
+                    continue; // we are leaving: read until the peer closes, deliver nothing
+                }
+                long now = metrics.lastReceivedMillis;
+                if (now - lastExpiry >= 1000) {
+                    reassembler.expire(now);
+                    lastExpiry = now;
+                }
+                if (!handle(p, reassembler, now)) {
+                    return;
+                }
+            }
+        } catch (ProtocolException e) {
+            log.warn("{} {}: {}; disconnecting", name, peerLabel(), e.getMessage());
+            disconnect(e.reason(), e.getMessage());
+            drainUntilPeerCloses();
+        } catch (IOException e) {
+            if (!closeRequested) {
+                String why = e instanceof EOFException ? "stream ended inside a frame" : e.toString();
+                recordClose(DisconnectReason.CONNECTION_LOST, why, false);
+            }
+        } catch (RuntimeException e) {
+            log.error("{} {}: unexpected error in reader", name, peerLabel(), e);
+            disconnect(DisconnectReason.PROTOCOL_VIOLATION, "internal error");
+        } finally {
+            finishAndClose();
+            reassembler.releaseAll();
+        }
+    }
+
+    /** Handles one parcel; returns false when the connection should stop reading. */
+    private boolean handle(Parcel p, Reassembler reassembler, long now) throws IOException {
+        if (hello == null && p.type() != ParcelType.HELLO && p.type() != ParcelType.DISCONNECT) {
+            throw new ProtocolException(DisconnectReason.PROTOCOL_VIOLATION, "expected HELLO first, got " + p.type());
+        }
+        switch (p.type()) {
+            case HELLO -> {
+                if (hello != null) {
+                    throw new ProtocolException(DisconnectReason.PROTOCOL_VIOLATION, "second HELLO");
+                }
+                hello = Hello.decode(p);
+                owner.helloReceived(this, hello);
+            }
+            case PING -> {
+                if (queue.offer(Parcel.of(ParcelType.PONG, p.messageId(), p.payloadCopy())) == SendQueue.Offer.REFUSED) {
+                    disconnect(DisconnectReason.SLOW_PEER, "send queue full of control parcels");
+                }
+            }
+            case PONG -> {
+                long sent = PingToken.read(p);
+                long rtt = System.nanoTime() - sent;
+                if (rtt > 0 && rtt < 3_600_000_000_000L) {
+                    metrics.rttNanos = rtt;
+                }
+            }
+            case MESSAGE -> {
+                metrics.messagesReceived++;
+                owner.messageReceived(this, AppMessage.decode(p.payload(), p.offset(), p.length()));
+            }
+            case MESSAGE_PART -> {
+                byte[] whole = reassembler.accept(p, now);
+                if (whole != null) {
+                    metrics.messagesReceived++;
+                    owner.messageReceived(this, AppMessage.decode(whole, 0, whole.length));
+                }
+            }
+            case PEER_REQUEST, PEER_RESPONSE -> owner.peerExchangeReceived(this, p);
+            case DISCONNECT -> {
+                Goodbye g = Goodbye.decode(p);
+                String detail = g.reason() == DisconnectReason.UNKNOWN ? "code " + g.code() + " " + g.detail() : g.detail();
+                recordClose(g.reason(), detail, true);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** After a protocol error: let the writer flush DISCONNECT, read and discard until the peer closes. */
+    private void drainUntilPeerCloses() {
+        try {
+            socket.setSoTimeout((int) Math.max(1, settings.closeLinger().toMillis()));
+            InputStream in = transport == null ? socket.getInputStream() : transport.input();
+            byte[] sink = new byte[4096];
+            long total = 0;
+            int n;
+            while (total < DRAIN_LIMIT && (n = in.read(sink)) >= 0) {
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // timeout or reset: either way we are done with this socket
+        }
+    }
+
+    /** Stops the writer (after it flushes what is queued), closes the socket, reports the close. */
+    private void finishAndClose() {
+        queue.finish(null);
+        setClosing();
+        Thread w = writerThread;
+        try {
+            if (w != null && !w.join(settings.closeLinger())) {
+                log.debug("{}: writer did not finish within the linger time; closing hard", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeSocket();
+        if (w != null) {
+            try {
+                w.join(settings.closeLinger());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        state.set(ConnectionState.CLOSED);
+        recordClose(DisconnectReason.CONNECTION_LOST, "", false); // no-op unless nothing was recorded
+        owner.closed(this);
+    }
+
+    // ---- writer thread ------------------------------------------------------------------------
+
+    private void writeLoop() {
+        List<Parcel> batch = new ArrayList<>();
+        OutputStream out = transport.output();
+        ParcelWriter writer = new ParcelWriter(out, settings.networkId());
+        try {
+            while (queue.takeBatch(batch, BATCH_PARCELS, BATCH_BYTES, Long.MAX_VALUE / 2)) {
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                writeStartedMillis = settings.clock().millis();
+                long bytes = 0;
+                int messages = 0;
+                for (Parcel p : batch) {
+                    bytes += writer.write(p);
+                    if (p.type() == ParcelType.MESSAGE || p.type() == ParcelType.MESSAGE_PART && p.partNumber() == 0) {
+                        messages++;
+                    }
+                }
+                out.flush();
+                writeStartedMillis = 0;
+                metrics.bytesSent += bytes;
+                metrics.parcelsSent += batch.size();
+                metrics.messagesSent += messages;
+                metrics.lastSentMillis = settings.clock().millis();
+                batch.clear();
+            }
+            transport.shutdownOutput();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            if (!closeRequested) {
+                recordClose(DisconnectReason.CONNECTION_LOST, "write failed: " + e, false);
+                setClosing();
+            }
+            closeSocket(); // wakes the reader, which finishes the close
+        }
+    }
+
+    // ---- called by the processing thread ------------------------------------------------------
+
+    /**
+     * Queues a parcel for the writer without blocking.
+     *
+     * @param p the parcel
+     * @return what the queue did; on {@link SendQueue.Offer#REFUSED} the caller should disconnect
+     *         the peer as too slow (unless the connection is already closing)
+     */
+    public SendQueue.Offer send(Parcel p) {
+        return queue.offer(p);
+    }
+
+    /**
+     * The peer's HELLO was accepted: messages may flow.
+     *
+     * @return false if the connection was already closing
+     */
+    public boolean markOnline() {
+        return state.compareAndSet(ConnectionState.HANDSHAKE, ConnectionState.ONLINE);
+    }
+
+    /**
+     * Starts a graceful close: DISCONNECT with the reason is queued behind what is already queued,
+     * the writer flushes it and half-closes, the reader waits for the peer to close. Idempotent:
+     * only the first reason counts. Never blocks.
+     *
+     * @param reason why
+     * @param detail more text for the log and the peer
+     */
+    public void disconnect(DisconnectReason reason, String detail) {
+        recordClose(reason, detail, false);
+        if (setClosing()) {
+            CloseInfo info = closeInfo.get();
+            Parcel bye = info.reason().onWire() && !info.byRemote()
+                    ? Parcel.of(ParcelType.DISCONNECT, 0, Goodbye.of(info.reason(), info.detail()).encode())
+                    : null;
+            queue.finish(bye);
+        }
+    }
+
+    /**
+     * Runs the connection's timers. Never blocks.
+     *
+     * @param now the current clock millis
+     */
+    public void tick(long now) {
+        ConnectionState s = state.get();
+        if (s == ConnectionState.CLOSED) {
+            return;
+        }
+        if (s == ConnectionState.CLOSING) {
+            if (now - closingSinceMillis >= settings.closeLinger().toMillis()) {
+                closeSocket();
+            }
+            return;
+        }
+        long frameStarted = frameStartedMillis;
+        long writeStarted = writeStartedMillis;
+        if (writeStarted != 0 && now - writeStarted >= settings.writeTimeout().toMillis()) {
+            disconnect(DisconnectReason.WRITE_TIMEOUT, "write blocked for " + (now - writeStarted) + " ms");
+            closeSocket(); // the writer is stuck; DISCONNECT could never be flushed
+        } else if (frameStarted != 0 && now - frameStarted >= settings.frameTimeout().toMillis()) {
+            disconnect(DisconnectReason.READ_TIMEOUT, "frame incomplete after " + (now - frameStarted) + " ms");
+        } else if (s == ConnectionState.HANDSHAKE && now - openedMillis >= settings.handshakeTimeout().toMillis()) {
+            disconnect(DisconnectReason.HANDSHAKE_TIMEOUT, "no acceptable HELLO within "
+                    + settings.handshakeTimeout().toMillis() + " ms");
+        } else if (now - metrics.lastReceivedMillis >= settings.idleTimeout().toMillis()) {
+            disconnect(DisconnectReason.IDLE_TIMEOUT, "nothing received for " + (now - metrics.lastReceivedMillis) + " ms");
+        } else if (s == ConnectionState.ONLINE && now - metrics.lastSentMillis >= settings.pingInterval().toMillis()
+                && queue.size() == 0) {
+            byte[] token = new byte[ParcelReader.PING_SIZE];
+            PingToken.write(token, System.nanoTime());
+            if (queue.offer(Parcel.of(ParcelType.PING, 0, token)) == SendQueue.Offer.REFUSED) {
+                disconnect(DisconnectReason.SLOW_PEER, "send queue full of control parcels");
+            }
+        }
+    }
+
+    /**
+     * Closes the socket at once; blocked reads and writes end. The reader thread then reports
+     * the close. Used at shutdown when the linger time is over.
+     */
+    public void closeSocket() {
+        closeRequested = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("{}: close failed: {}", name, e.toString());
+        }
+    }
+
+    /**
+     * Waits for both threads to end.
+     *
+     * @param timeoutMillis how long to wait in all
+     * @return true if both ended
+     * @throws InterruptedException if interrupted
+     */
+    public boolean join(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        for (Thread t : new Thread[] {readerThread, writerThread}) {
+            if (t != null) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0 || !t.join(java.time.Duration.ofMillis(left))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean setClosing() {
+        closingSinceMillis = settings.clock().millis();
+        while (true) {
+            ConnectionState s = state.get();
+            if (s == ConnectionState.CLOSING || s == ConnectionState.CLOSED) {
+                return false;
+            }
+            if (state.compareAndSet(s, ConnectionState.CLOSING)) {
+                return true;
+            }
+        }
+    }
+
+    private void recordClose(DisconnectReason reason, String detail, boolean byRemote) {
+        if (closeInfo.compareAndSet(null, new CloseInfo(reason, detail == null ? "" : detail, byRemote))
+                && reason != DisconnectReason.CONNECTION_LOST) {
+            log.debug("{} {}: closing: {}", name, peerLabel(), closeInfo.get());
+        }
+    }
+
+    private String peerLabel() {
+        Hello h = hello;
+        return h == null ? direction.name().toLowerCase() : h.nodeName().isEmpty() ? "" : "(" + h.nodeName() + ")";
+    }
+
+    // ---- read-only accessors (any thread) -----------------------------------------------------
+
+    /** @return the node-unique connection id */
+    public long id() {
+        return id;
+    }
+
+    /** @return who dialed */
+    public Direction direction() {
+        return direction;
+    }
+
+    /** @return the peer's address and port as seen on the socket */
+    public InetSocketAddress remoteAddress() {
+        return remote;
+    }
+
+    /** @return true for a special (persistent) peer */
+    public boolean special() {
+        return special;
+    }
+
+    /** @return the current state */
+    public ConnectionState state() {
+        return state.get();
+    }
+
+    /** @return the peer's HELLO, or null before it arrived */
+    public Hello hello() {
+        return hello;
+    }
+
+    /** @return why the connection closed (or is closing), or null while it is open */
+    public CloseInfo closeInfo() {
+        return closeInfo.get();
+    }
+
+    /** @return the counters */
+    public ConnectionMetrics metrics() {
+        return metrics;
+    }
+
+    /** @return clock millis when the TCP connection was set up */
+    public long openedMillis() {
+        return openedMillis;
+    }
+
+    /** @return parcels waiting in the send queue */
+    public int queueLength() {
+        return queue.size();
+    }
+
+    /** @return parcels dropped from the send queue because it was full */
+    public long queueDrops() {
+        return queue.dropped();
+    }
+
+    /** @return the thread-name prefix, e.g. {@code conn-127.0.0.2:7700} */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return name + "#" + id + "[" + direction + ", " + state + "]";
+    }
+
+    /** A PING token is the sender's {@link System#nanoTime()}, big-endian; PONG echoes it. */
+    private static final class PingToken {
+        static long read(Parcel p) {
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = v << 8 | (p.payload()[p.offset() + i] & 0xFF);
+            }
+            return v;
+        }
+
+        static void write(byte[] b, long v) {
+            for (int i = 7; i >= 0; i--) {
+                b[i] = (byte) v;
+                v >>>= 8;
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.loomnet.connection;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import org.loomnet.wire.DisconnectReason;
+import org.loomnet.wire.Goodbye;
+import org.loomnet.wire.Parcel;
+import org.loomnet.wire.ParcelType;
+import org.loomnet.wire.ParcelWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns away an accepted socket with a DISCONNECT and a reason, instead of a silent close, so
+ * the peer knows why (and, later, where else to go).
+ *
+ * <p>Each refusal runs on its own short-lived virtual thread: write the parcel, half-close, read
+ * until the peer closes or the linger ends, close. At most {@code maxConcurrent} refusals run at
+ * once; beyond that a flood of connects is closed without a word and counted, so refusing can
+ * never cost more than a fixed number of threads and sockets.
+ */
+public final class Refusal {
+
+    private static final Logger log = LoggerFactory.getLogger(Refusal.class);
+
+    private final Semaphore slots;
+    private final int networkId;
+    private final Duration linger;
+
+    /**
+     * @param maxConcurrent refusals in progress at once
+     * @param networkId     the network id for the DISCONNECT header
+     * @param linger        how long a refusal may take in all
+     */
+    public Refusal(int maxConcurrent, int networkId, Duration linger) {
+        this.slots = new Semaphore(maxConcurrent);
+        this.networkId = networkId;
+        this.linger = linger;
+    }
+
+    /**
+     * Refuses a socket without blocking the caller.
+     *
+     * @param socket the accepted socket
+     * @param reason why
+     * @param detail more text for the peer
+     * @return true if a DISCONNECT is being sent; false if too many refusals were running and the
+     *         socket was simply closed
+     */
+    public boolean refuse(Socket socket, DisconnectReason reason, String detail) {
+        if (!slots.tryAcquire()) {
+            closeQuietly(socket);
+            return false;
+        }
+        Thread.ofVirtual().name("refuse-" + socket.getRemoteSocketAddress()).start(() -> {
+            try {
+                socket.setSoTimeout((int) linger.toMillis());
+                OutputStream out = socket.getOutputStream();
+                new ParcelWriter(out, networkId).write(
+                        Parcel.of(ParcelType.DISCONNECT, 0, Goodbye.of(reason, detail).encode()));
+                out.flush();
+                socket.shutdownOutput();
+                InputStream in = socket.getInputStream();
+                byte[] sink = new byte[1024];
+                long deadline = System.nanoTime() + linger.toNanos();
+                while (System.nanoTime() < deadline && in.read(sink) >= 0) {
+                    // discard until the peer closes
+                }
+            } catch (IOException e) {
+                log.debug("refusing {}: {}", socket.getRemoteSocketAddress(), e.toString());
+            } finally {
+                closeQuietly(socket);
+                slots.release();
+            }
+        });
+        return true;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing left to do with it
+        }
+    }
+}

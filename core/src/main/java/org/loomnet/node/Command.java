@@ -1,0 +1,101 @@
+package org.loomnet.node;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.loomnet.connection.Connection;
+import org.loomnet.wire.AppMessage;
+import org.loomnet.wire.DisconnectReason;
+import org.loomnet.wire.Hello;
+import org.loomnet.wire.Parcel;
+
+/**
+ * Everything the processing thread is asked to do. Other threads never touch the connection
+ * table; they put one of these records on the node's inbox and the processing thread handles it
+ * in an exhaustive {@code switch}.
+ */
+sealed interface Command {
+
+    // ---- from the acceptor and dialer threads -------------------------------------------------
+
+    /** The acceptor accepted a socket. */
+    record Accepted(Socket socket) implements Command {
+    }
+
+    /** A dial thread connected. */
+    record Dialed(InetSocketAddress target, Socket socket) implements Command {
+    }
+
+    /** A dial thread failed to connect. */
+    record DialFailed(InetSocketAddress target, IOException error) implements Command {
+    }
+
+    // ---- from connection reader threads -------------------------------------------------------
+
+    /** A peer's HELLO arrived. */
+    record HelloReceived(Connection connection, Hello hello) implements Command {
+    }
+
+    /** A whole application message arrived. */
+    record Received(Connection connection, AppMessage message) implements Command {
+    }
+
+    /** A peer-exchange parcel arrived. */
+    record PeerExchange(Connection connection, Parcel parcel) implements Command {
+    }
+
+    /** A connection ended; both its threads are done or ending. */
+    record Closed(Connection connection) implements Command {
+    }
+
+    // ---- from the application ----------------------------------------------------------------
+
+    /**
+     * Send a message (already encoded and split by the caller's thread) along a route.
+     *
+     * @param route   where to
+     * @param parcels the MESSAGE or MESSAGE_PART parcels
+     * @param result  completed with the number of peers the message was queued for
+     */
+    record Send(Route route, List<Parcel> parcels, CompletableFuture<Integer> result) implements Command {
+    }
+
+    /** Dial an address, once or (special) forever. */
+    record Dial(InetSocketAddress address, boolean special, CompletableFuture<Boolean> result) implements Command {
+    }
+
+    /** Disconnect a peer. */
+    record Disconnect(NodeId node, DisconnectReason reason, CompletableFuture<Boolean> result) implements Command {
+    }
+
+    /** Disconnect everyone and stop. */
+    record Shutdown(CompletableFuture<Void> done) implements Command {
+    }
+
+    // ---- from the ticker ----------------------------------------------------------------------
+
+    /** Time to check timers. */
+    record Tick() implements Command {
+    }
+
+    /** Where an application message goes. */
+    sealed interface Route {
+        /** To one peer. */
+        record ToPeer(NodeId node) implements Route {
+        }
+
+        /** To {@code fanout} random peers, special peers always included. */
+        record Broadcast() implements Route {
+        }
+
+        /** To every connected peer. */
+        record ToAll() implements Route {
+        }
+
+        /** To one random peer. */
+        record ToRandom() implements Route {
+        }
+    }
+}

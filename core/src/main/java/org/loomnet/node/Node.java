@@ -1,0 +1,560 @@
+package org.loomnet.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.loomnet.connection.Connection;
+import org.loomnet.connection.ConnectionSettings;
+import org.loomnet.connection.Transport;
+import org.loomnet.wire.AppMessage;
+import org.loomnet.wire.DisconnectReason;
+import org.loomnet.wire.MessageSplitter;
+import org.loomnet.wire.NetworkId;
+import org.loomnet.wire.Parcel;
+import org.loomnet.wire.ReassemblyBudget;
+import org.loomnet.wire.WireLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A LoomNet node: it accepts and dials TCP connections to peers, exchanges framed messages with
+ * them, keeps them healthy, and hands received messages to the application by message type.
+ *
+ * <pre>{@code
+ * try (Node node = Node.builder()
+ *         .network("demo")
+ *         .listen("127.0.0.1", 0)
+ *         .specialPeer(new InetSocketAddress("127.0.0.2", 7700))
+ *         .build()) {
+ *     node.subscribe("chat", m -> System.out.println(m.from() + ": " + new String(m.payload())));
+ *     node.start();
+ *     node.broadcast("chat", "hello".getBytes());
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * One acceptor thread, a reader and a writer thread per connection, one processing thread that
+ * owns all connection state, a ticker, and one thread per subscriber: all virtual. The methods
+ * here are thread-safe and never block on the network: sends are queued and return a future.
+ * See docs/architecture.md.
+ */
+public final class Node implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final NodeConfig config;
+    private final long nonce;
+    private final NodeId id;
+    private final int networkId;
+    private final BlockingQueue<Command> inbox;
+    private final Subscribers subscribers;
+    private final NodeCounters counters = new NodeCounters();
+    private final ProcessingLoop loop;
+    private final AtomicLong messageIds = new AtomicLong(RANDOM.nextLong());
+    /** Guards start and close against each other; held across bind, never across network waits. */
+    private final java.util.concurrent.locks.ReentrantLock lifecycle = new java.util.concurrent.locks.ReentrantLock();
+    private ServerSocket server;
+    private Acceptor acceptor;
+    private Thread processing;
+    private Thread ticker;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    private Node(NodeConfig config) {
+        this.config = config;
+        this.nonce = RANDOM.nextLong();
+        this.id = NodeId.ofNonce(nonce);
+        this.networkId = NetworkId.of(config.network());
+        this.inbox = new ArrayBlockingQueue<>(config.inboxCapacity());
+        this.subscribers = new Subscribers(config.subscriberQueue());
+        ConnectionSettings settings = new ConnectionSettings(networkId, config.limits(), config.sendQueueParcels(),
+                config.sendQueueBytes(), config.handshakeTimeout(), config.pingInterval(), config.idleTimeout(),
+                config.frameTimeout(), config.writeTimeout(), config.closeLinger(), config.partialsPerPeer(),
+                config.reassemblyTimeout(), new ReassemblyBudget(config.reassemblyBudget()), config.transports(),
+                config.clock());
+        this.loop = new ProcessingLoop(config, nonce, settings, inbox, subscribers, counters);
+    }
+
+    /**
+     * @param config the settings
+     * @return a node, not yet started
+     */
+    public static Node create(NodeConfig config) {
+        return new Node(config);
+    }
+
+    /** @return a builder starting from {@link NodeConfig#DEFAULTS} */
+    public static Builder builder() {
+        return new Builder(NodeConfig.DEFAULTS);
+    }
+
+    /**
+     * Binds the listen socket and starts every thread, then dials the special peers.
+     *
+     * @return this node
+     * @throws UncheckedIOException if the listen address cannot be bound
+     * @throws IllegalStateException if already started or closed
+     */
+    public Node start() {
+        lifecycle.lock();
+        try {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "node is closed" : "node already started");
+            }
+            try {
+                server = new ServerSocket();
+                server.setReuseAddress(true);
+                server.bind(config.listenAddress(), 512);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen on " + config.listenAddress() + ": " + e.getMessage(), e);
+            }
+            loop.setListenPort(server.getLocalPort());
+            processing = Thread.ofVirtual().name("processing").start(loop::run);
+            acceptor = new Acceptor(server, socket -> loop.post(new Command.Accepted(socket)));
+            acceptor.start();
+            ticker = Thread.ofVirtual().name("ticker").start(this::tickLoop);
+            started = true;
+        } finally {
+            lifecycle.unlock();
+        }
+        log.info("node {} listening on {} (network {})", id, listenAddress(), config.network());
+        for (InetSocketAddress peer : config.specialPeers()) {
+            dial(peer, true);
+        }
+        return this;
+    }
+
+    private void tickLoop() {
+        long interval = config.tickInterval().toMillis();
+        try {
+            while (!loop.stopped()) {
+                Thread.sleep(interval);
+                inbox.offer(new Command.Tick()); // if the inbox is full, skip this tick
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
+    }
+
+    // ---- sending ------------------------------------------------------------------------------
+
+    /**
+     * Sends a message to one connected peer. Returns at once.
+     *
+     * @param peer    the peer's node id
+     * @param type    the message type (1..64 bytes of UTF-8)
+     * @param payload the bytes (copied)
+     * @return completes with 1 if the message was queued for the peer, 0 if it is not connected
+     *         (or its queue refused it); fails with {@link RejectedExecutionException} if the node
+     *         is closed or too busy to take the request
+     */
+    public CompletableFuture<Integer> send(NodeId peer, String type, byte[] payload) {
+        return route(new Command.Route.ToPeer(peer), type, payload);
+    }
+
+    /**
+     * Sends a message to {@code fanout} random connected peers, special peers always included.
+     *
+     * @param type    the message type
+     * @param payload the bytes (copied)
+     * @return completes with the number of peers it was queued for
+     */
+    public CompletableFuture<Integer> broadcast(String type, byte[] payload) {
+        return route(new Command.Route.Broadcast(), type, payload);
+    }
+
+    /**
+     * Sends a message to every connected peer.
+     *
+     * @param type    the message type
+     * @param payload the bytes (copied)
+     * @return completes with the number of peers it was queued for
+     */
+    public CompletableFuture<Integer> sendToAll(String type, byte[] payload) {
+        return route(new Command.Route.ToAll(), type, payload);
+    }
+
+    /**
+     * Sends a message to one random connected peer.
+     *
+     * @param type    the message type
+     * @param payload the bytes (copied)
+     * @return completes with 1, or 0 if no peer is connected
+     */
+    public CompletableFuture<Integer> sendToRandom(String type, byte[] payload) {
+        return route(new Command.Route.ToRandom(), type, payload);
+    }
+
+    private CompletableFuture<Integer> route(Command.Route route, String type, byte[] payload) {
+        // Encoding and splitting happen here, on the caller's thread, once for all peers.
+        byte[] encoded = AppMessage.encode(type, payload);
+        List<Parcel> parcels = MessageSplitter.split(messageIds.incrementAndGet(), encoded, config.limits());
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        submit(new Command.Send(route, parcels, result), result);
+        return result;
+    }
+
+    private void submit(Command c, CompletableFuture<?> result) {
+        if (!started || closed || loop.stopped()) {
+            result.completeExceptionally(new RejectedExecutionException("node is not running"));
+        } else if (!inbox.offer(c)) {
+            counters.rejectedCommands.incrementAndGet();
+            result.completeExceptionally(new RejectedExecutionException("node is busy: processing queue full"));
+        }
+    }
+
+    // ---- receiving ----------------------------------------------------------------------------
+
+    /**
+     * Registers a handler for one message type. The handler runs on its own virtual thread with
+     * its own bounded queue ({@link NodeConfig#subscriberQueue()}); if it falls behind, its oldest
+     * messages are dropped and counted, and nobody else is delayed.
+     *
+     * @param type    the message type
+     * @param handler called once per message, on the subscriber's thread
+     * @return the subscription; close it to stop
+     */
+    public Subscription subscribe(String type, Consumer<? super Message> handler) {
+        AppMessage.typeBytes(type);
+        return subscribers.subscribe(type, handler);
+    }
+
+    /**
+     * Registers a handler for connection events (connected, disconnected with the reason), on its
+     * own virtual thread and bounded queue.
+     *
+     * @param handler called once per event
+     * @return the subscription
+     */
+    public Subscription onEvent(Consumer<? super NodeEvent> handler) {
+        return subscribers.onEvent(handler);
+    }
+
+    // ---- connections --------------------------------------------------------------------------
+
+    /**
+     * Dials a peer. A special peer is kept connected forever (redialed with backoff); another
+     * is redialed a few times after a lost connection.
+     *
+     * @param address the peer's listen address
+     * @param special true to keep it connected forever
+     * @return completes with true if the address was added to the dial plan
+     */
+    public CompletableFuture<Boolean> dial(InetSocketAddress address, boolean special) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        submit(new Command.Dial(address, special, result), result);
+        return result;
+    }
+
+    /**
+     * Disconnects a peer with the reason "disconnect requested". A special peer will be redialed.
+     *
+     * @param peer the peer's node id
+     * @return completes with true if the peer was connected
+     */
+    public CompletableFuture<Boolean> disconnect(NodeId peer) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        submit(new Command.Disconnect(peer, DisconnectReason.REQUESTED, result), result);
+        return result;
+    }
+
+    /** @return a snapshot of every open connection, in any state */
+    public List<ConnectionInfo> connections() {
+        List<Connection> now = loop.connections();
+        List<ConnectionInfo> out = new ArrayList<>(now.size());
+        for (Connection c : now) {
+            out.add(ConnectionInfo.of(c));
+        }
+        return out;
+    }
+
+    /** @return the node ids of the peers whose handshake completed */
+    public List<NodeId> peers() {
+        return connections().stream()
+                .filter(c -> c.state() == org.loomnet.connection.ConnectionState.ONLINE && c.nodeId() != null)
+                .map(ConnectionInfo::nodeId).toList();
+    }
+
+    // ---- identity -----------------------------------------------------------------------------
+
+    /** @return this node's id */
+    public NodeId id() {
+        return id;
+    }
+
+    /** @return the settings */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** @return node-wide counters */
+    public NodeCounters counters() {
+        return counters;
+    }
+
+    /** @return how long the node has been running */
+    public Duration uptime() {
+        return Duration.ofNanos(loop.uptimeNanos());
+    }
+
+    /**
+     * @return the address the node accepts connections on (with the real port when 0 was asked)
+     * @throws IllegalStateException before {@link #start()}
+     */
+    public InetSocketAddress listenAddress() {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return new InetSocketAddress(config.listenAddress().getAddress(), server.getLocalPort());
+    }
+
+    // ---- shutdown -----------------------------------------------------------------------------
+
+    /**
+     * Stops the node: sends DISCONNECT "node shutting down" to every peer, waits up to the close
+     * linger for them to flush, closes every socket, and ends every thread the node started.
+     * Returns within about {@code closeLinger} plus two seconds. Idempotent.
+     */
+    @Override
+    public void close() {
+        lifecycle.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            lifecycle.unlock();
+        }
+        if (!started) {
+            subscribers.closeAll();
+            return;
+        }
+        try {
+            acceptor.close();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            if (inbox.offer(new Command.Shutdown(done), 1, TimeUnit.SECONDS)) {
+                try {
+                    done.get(config.closeLinger().toMillis() + 1000, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    log.warn("shutdown did not finish within the linger time; closing sockets");
+                }
+            }
+            processing.interrupt();
+            processing.join(Duration.ofSeconds(1));
+            ticker.interrupt();
+            for (Connection c : loop.connections()) {
+                c.closeSocket();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            for (Connection c : loop.connections()) {
+                c.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.warn("shutdown failed", e);
+        } finally {
+            subscribers.closeAll();
+            log.info("node {} stopped", id);
+        }
+    }
+
+    // ---- builder ------------------------------------------------------------------------------
+
+    /**
+     * Builds a {@link Node}. Starts from {@link NodeConfig#DEFAULTS}; every setter documents
+     * the setting it changes in {@link NodeConfig}.
+     */
+    public static final class Builder {
+        private String network;
+        private InetSocketAddress listenAddress;
+        private String nodeName;
+        private String userAgent;
+        private final List<InetSocketAddress> specialPeers;
+        private int maxIncoming;
+        private int fanout;
+        private WireLimits limits;
+        private int sendQueueParcels;
+        private long sendQueueBytes;
+        private int subscriberQueue;
+        private int inboxCapacity;
+        private int maxDialTargets;
+        private Duration handshakeTimeout;
+        private Duration pingInterval;
+        private Duration idleTimeout;
+        private Duration frameTimeout;
+        private Duration writeTimeout;
+        private Duration closeLinger;
+        private Duration dialTimeout;
+        private Duration redialDelay;
+        private Duration redialMaxDelay;
+        private int redialAttempts;
+        private int partialsPerPeer;
+        private Duration reassemblyTimeout;
+        private long reassemblyBudget;
+        private Duration tickInterval;
+        private InstantSource clock;
+        private Transport.Factory transports;
+
+        /**
+         * @param base the settings to start from
+         */
+        public Builder(NodeConfig base) {
+            network = base.network();
+            listenAddress = base.listenAddress();
+            nodeName = base.nodeName();
+            userAgent = base.userAgent();
+            specialPeers = new ArrayList<>(base.specialPeers());
+            maxIncoming = base.maxIncoming();
+            fanout = base.fanout();
+            limits = base.limits();
+            sendQueueParcels = base.sendQueueParcels();
+            sendQueueBytes = base.sendQueueBytes();
+            subscriberQueue = base.subscriberQueue();
+            inboxCapacity = base.inboxCapacity();
+            maxDialTargets = base.maxDialTargets();
+            handshakeTimeout = base.handshakeTimeout();
+            pingInterval = base.pingInterval();
+            idleTimeout = base.idleTimeout();
+            frameTimeout = base.frameTimeout();
+            writeTimeout = base.writeTimeout();
+            closeLinger = base.closeLinger();
+            dialTimeout = base.dialTimeout();
+            redialDelay = base.redialDelay();
+            redialMaxDelay = base.redialMaxDelay();
+            redialAttempts = base.redialAttempts();
+            partialsPerPeer = base.partialsPerPeer();
+            reassemblyTimeout = base.reassemblyTimeout();
+            reassemblyBudget = base.reassemblyBudget();
+            tickInterval = base.tickInterval();
+            clock = base.clock();
+            transports = base.transports();
+        }
+
+        /** @param v {@link NodeConfig#network()} @return this */
+        public Builder network(String v) { network = v; return this; }
+
+        /** @param v {@link NodeConfig#listenAddress()} @return this */
+        public Builder listen(InetSocketAddress v) { listenAddress = v; return this; }
+
+        /** @param host listen host @param port listen port, 0 for any free port @return this */
+        public Builder listen(String host, int port) { return listen(new InetSocketAddress(host, port)); }
+
+        /** @param v {@link NodeConfig#nodeName()} @return this */
+        public Builder nodeName(String v) { nodeName = v; return this; }
+
+        /** @param v {@link NodeConfig#userAgent()} @return this */
+        public Builder userAgent(String v) { userAgent = v; return this; }
+
+        /** @param v adds one of {@link NodeConfig#specialPeers()} @return this */
+        public Builder specialPeer(InetSocketAddress v) { specialPeers.add(v); return this; }
+
+        /** @param v {@link NodeConfig#maxIncoming()} @return this */
+        public Builder maxIncoming(int v) { maxIncoming = v; return this; }
+
+        /** @param v {@link NodeConfig#fanout()} @return this */
+        public Builder fanout(int v) { fanout = v; return this; }
+
+        /** @param v {@link NodeConfig#limits()} @return this */
+        public Builder limits(WireLimits v) { limits = v; return this; }
+
+        /** @param parcels {@link NodeConfig#sendQueueParcels()} @param bytes {@link NodeConfig#sendQueueBytes()} @return this */
+        public Builder sendQueue(int parcels, long bytes) { sendQueueParcels = parcels; sendQueueBytes = bytes; return this; }
+
+        /** @param v {@link NodeConfig#subscriberQueue()} @return this */
+        public Builder subscriberQueue(int v) { subscriberQueue = v; return this; }
+
+        /** @param v {@link NodeConfig#inboxCapacity()} @return this */
+        public Builder inboxCapacity(int v) { inboxCapacity = v; return this; }
+
+        /** @param v {@link NodeConfig#maxDialTargets()} @return this */
+        public Builder maxDialTargets(int v) { maxDialTargets = v; return this; }
+
+        /** @param v {@link NodeConfig#handshakeTimeout()} @return this */
+        public Builder handshakeTimeout(Duration v) { handshakeTimeout = v; return this; }
+
+        /** @param ping {@link NodeConfig#pingInterval()} @param idle {@link NodeConfig#idleTimeout()} @return this */
+        public Builder keepAlive(Duration ping, Duration idle) { pingInterval = ping; idleTimeout = idle; return this; }
+
+        /** @param v {@link NodeConfig#frameTimeout()} @return this */
+        public Builder frameTimeout(Duration v) { frameTimeout = v; return this; }
+
+        /** @param v {@link NodeConfig#writeTimeout()} @return this */
+        public Builder writeTimeout(Duration v) { writeTimeout = v; return this; }
+
+        /** @param v {@link NodeConfig#closeLinger()} @return this */
+        public Builder closeLinger(Duration v) { closeLinger = v; return this; }
+
+        /** @param v {@link NodeConfig#dialTimeout()} @return this */
+        public Builder dialTimeout(Duration v) { dialTimeout = v; return this; }
+
+        /**
+         * @param delay    {@link NodeConfig#redialDelay()}
+         * @param maxDelay {@link NodeConfig#redialMaxDelay()}
+         * @param attempts {@link NodeConfig#redialAttempts()}
+         * @return this
+         */
+        public Builder redial(Duration delay, Duration maxDelay, int attempts) {
+            redialDelay = delay;
+            redialMaxDelay = maxDelay;
+            redialAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * @param perPeer {@link NodeConfig#partialsPerPeer()}
+         * @param timeout {@link NodeConfig#reassemblyTimeout()}
+         * @param budget  {@link NodeConfig#reassemblyBudget()}
+         * @return this
+         */
+        public Builder reassembly(int perPeer, Duration timeout, long budget) {
+            partialsPerPeer = perPeer;
+            reassemblyTimeout = timeout;
+            reassemblyBudget = budget;
+            return this;
+        }
+
+        /** @param v {@link NodeConfig#tickInterval()} @return this */
+        public Builder tickInterval(Duration v) { tickInterval = v; return this; }
+
+        /** @param v {@link NodeConfig#clock()} @return this */
+        public Builder clock(InstantSource v) { clock = v; return this; }
+
+        /** @param v {@link NodeConfig#transports()} @return this */
+        public Builder transports(Transport.Factory v) { transports = v; return this; }
+
+        /**
+         * @return the settings
+         * @throws IllegalArgumentException if a setting is out of range
+         */
+        public NodeConfig config() {
+            return new NodeConfig(network, listenAddress, nodeName, userAgent, specialPeers, maxIncoming, fanout,
+                    limits, sendQueueParcels, sendQueueBytes, subscriberQueue, inboxCapacity, maxDialTargets,
+                    handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,
+                    dialTimeout, redialDelay, redialMaxDelay, redialAttempts, partialsPerPeer, reassemblyTimeout,
+                    reassemblyBudget, tickInterval, clock, transports);
+        }
+
+        /** @return a node with these settings, not yet started */
+        public Node build() {
+            return new Node(config());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.loomnet.node;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import org.loomnet.connection.PlainTransport;
+import org.loomnet.connection.Transport;
+import org.loomnet.wire.WireLimits;
+
+/**
+ * Every setting of a node, with its default. {@link #DEFAULTS} is the one source of defaults:
+ * {@link Node.Builder}, the daemon's command line and its config file all start from it.
+ *
+ * @param network                 network name; nodes of different networks never talk ("loomnet")
+ * @param listenAddress           address and port to accept connections on (0.0.0.0:7700; port 0 picks a free port)
+ * @param nodeName                a name for operators, sent in HELLO ("")
+ * @param userAgent               software name and version, sent in HELLO ("loomnet/0.1.0")
+ * @param specialPeers            peers dialed at start and kept connected forever (none)
+ * @param maxIncoming             incoming connections held at once; more get DISCONNECT "too many incoming" (64)
+ * @param fanout                  peers a broadcast goes to, special peers always included (16)
+ * @param limits                  frame (1 MiB) and application message (64 MiB) size limits
+ * @param sendQueueParcels        send queue bound per connection, in parcels (4096)
+ * @param sendQueueBytes          send queue bound per connection, in payload bytes (2 x max message + 1 frame)
+ * @param subscriberQueue         queue bound per subscriber, in messages (1024)
+ * @param inboxCapacity           the processing thread's queue bound, in commands (8192)
+ * @param maxDialTargets          addresses the node keeps dialing (special and requested) (1024)
+ * @param handshakeTimeout        time a peer has to send an acceptable HELLO (10 s)
+ * @param pingInterval            PING after this long without sending (15 s)
+ * @param idleTimeout             disconnect after this long without receiving (60 s)
+ * @param frameTimeout            a frame must arrive completely within this long (30 s)
+ * @param writeTimeout            a write may block this long (30 s)
+ * @param closeLinger             time a closing connection gets to flush DISCONNECT (2 s)
+ * @param dialTimeout             TCP connect timeout (5 s)
+ * @param redialDelay             first redial delay; doubles per failed attempt (5 s)
+ * @param redialMaxDelay          cap on the redial delay (5 min)
+ * @param redialAttempts          redials of a lost regular peer before giving up; special peers: forever (5)
+ * @param partialsPerPeer         split messages one peer may have in reassembly (4)
+ * @param reassemblyTimeout       time a split message may wait for its parts (30 s)
+ * @param reassemblyBudget        bytes of split messages all peers together may hold (256 MiB)
+ * @param tickInterval            how often timers are checked (1 s)
+ * @param clock                   time source for every timer (the system clock)
+ * @param transports              opens the byte stream under the framing (plain)
+ */
+public record NodeConfig(String network, InetSocketAddress listenAddress, String nodeName, String userAgent,
+                         List<InetSocketAddress> specialPeers, int maxIncoming, int fanout, WireLimits limits,
+                         int sendQueueParcels, long sendQueueBytes, int subscriberQueue, int inboxCapacity,
+                         int maxDialTargets, Duration handshakeTimeout, Duration pingInterval, Duration idleTimeout,
+                         Duration frameTimeout, Duration writeTimeout, Duration closeLinger, Duration dialTimeout,
+                         Duration redialDelay, Duration redialMaxDelay, int redialAttempts, int partialsPerPeer,
+                         Duration reassemblyTimeout, long reassemblyBudget, Duration tickInterval,
+                         InstantSource clock, Transport.Factory transports) {
+
+    /** The default TCP port. */
+    public static final int DEFAULT_PORT = 7700;
+    /** This software's version. */
+    public static final String VERSION = "0.1.0";
+
+    /** The defaults, in one place. */
+    public static final NodeConfig DEFAULTS = new NodeConfig(
+            "loomnet", new InetSocketAddress("0.0.0.0", DEFAULT_PORT), "", "loomnet/" + VERSION,
+            List.of(), 64, 16, WireLimits.DEFAULTS,
+            4096, 2L * WireLimits.DEFAULT_MAX_MESSAGE + WireLimits.DEFAULT_MAX_FRAME, 1024, 8192,
+            1024, Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(60),
+            Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
+            Duration.ofSeconds(5), Duration.ofMinutes(5), 5, 4,
+            Duration.ofSeconds(30), 256L << 20, Duration.ofSeconds(1),
+            InstantSource.system(), PlainTransport.FACTORY);
+
+    /** Checks every setting. */
+    public NodeConfig {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(listenAddress, "listenAddress");
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(userAgent, "userAgent");
+        specialPeers = List.copyOf(specialPeers);
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(transports, "transports");
+        if (network.isEmpty()) {
+            throw new IllegalArgumentException("network name must not be empty");
+        }
+        positive("maxIncoming", maxIncoming, 0);
+        positive("fanout", fanout, 1);
+        positive("sendQueueParcels", sendQueueParcels, 16);
+        positive("subscriberQueue", subscriberQueue, 1);
+        positive("inboxCapacity", inboxCapacity, 16);
+        positive("maxDialTargets", maxDialTargets, 1);
+        positive("redialAttempts", redialAttempts, 0);
+        positive("partialsPerPeer", partialsPerPeer, 1);
+        if (sendQueueBytes < limits.maxEncodedMessage() + limits.maxFrameSize()) {
+            throw new IllegalArgumentException("sendQueueBytes must hold at least one largest message: "
+                    + (limits.maxEncodedMessage() + limits.maxFrameSize()));
+        }
+        if (reassemblyBudget < limits.maxEncodedMessage()) {
+            throw new IllegalArgumentException("reassemblyBudget must hold at least one largest message");
+        }
+        for (Duration d : List.of(handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout,
+                closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval)) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("durations must be positive: " + d);
+            }
+        }
+        if (idleTimeout.compareTo(pingInterval) <= 0) {
+            throw new IllegalArgumentException("idleTimeout must be longer than pingInterval");
+        }
+    }
+
+    private static void positive(String name, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ": " + value);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package org.loomnet.node;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.loomnet.wire.DisconnectReason;
+
+/**
+ * Node-wide counters, written by the processing thread and read by anyone (the API, metrics).
+ */
+public final class NodeCounters {
+    final AtomicLong messagesReceived = new AtomicLong();
+    final AtomicLong queueDrops = new AtomicLong();
+    final AtomicLong unroutable = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+    final AtomicLong peerExchangeIgnored = new AtomicLong();
+    final AtomicLong rejectedCommands = new AtomicLong();
+    private final Map<DisconnectReason, AtomicLong> disconnects = new EnumMap<>(DisconnectReason.class);
+
+    NodeCounters() {
+        for (DisconnectReason r : DisconnectReason.values()) {
+            disconnects.put(r, new AtomicLong());
+        }
+    }
+
+    void disconnected(DisconnectReason r) {
+        disconnects.get(r).incrementAndGet();
+    }
+
+    /** @return application messages received and handed to subscribers */
+    public long messagesReceived() {
+        return messagesReceived.get();
+    }
+
+    /** @return times a full send queue dropped older parcels */
+    public long queueDrops() {
+        return queueDrops.get();
+    }
+
+    /** @return sends that found no peer to go to */
+    public long unroutable() {
+        return unroutable.get();
+    }
+
+    /** @return incoming connections refused for the connection limit */
+    public long refused() {
+        return refused.get();
+    }
+
+    /** @return application requests refused because the processing queue was full */
+    public long rejectedCommands() {
+        return rejectedCommands.get();
+    }
+
+    /**
+     * @param reason a reason
+     * @return how many connections ended with it
+     */
+    public long disconnects(DisconnectReason reason) {
+        return disconnects.get(reason).get();
+    }
+}

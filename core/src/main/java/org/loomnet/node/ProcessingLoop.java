@@ -1,0 +1,502 @@
+package org.loomnet.node;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.loomnet.connection.CloseInfo;
+import org.loomnet.connection.Connection;
+import org.loomnet.connection.ConnectionSettings;
+import org.loomnet.connection.ConnectionState;
+import org.loomnet.connection.Direction;
+import org.loomnet.connection.Refusal;
+import org.loomnet.connection.SendQueue;
+import org.loomnet.wire.AppMessage;
+import org.loomnet.wire.DisconnectReason;
+import org.loomnet.wire.Hello;
+import org.loomnet.wire.Parcel;
+import org.loomnet.wire.ParcelWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's single processing thread: it alone owns the connection table, the dial plan and
+ * every routing decision. Everything reaches it as a {@link Command} on the inbox; it handles
+ * one at a time and never blocks on I/O (dials run on their own threads, writes on each
+ * connection's writer, handlers on each subscriber's thread).
+ *
+ * <p>It is also every connection's {@link Connection.Owner}: the owner callbacks run on reader
+ * threads and only put commands on the inbox. A full inbox blocks the reader, and TCP then slows
+ * the peer: back-pressure where it is natural.
+ */
+final class ProcessingLoop implements Connection.Owner {
+
+    private static final Logger log = LoggerFactory.getLogger("org.loomnet.node.Node");
+    private static final int MAX_CONCURRENT_REFUSALS = 64;
+
+    private final NodeConfig config;
+    private final long nonce;
+    private final NodeId selfId;
+    private final int networkId;
+    private final ConnectionSettings settings;
+    private final BlockingQueue<Command> inbox;
+    private final Subscribers subscribers;
+    private final Refusal refusal;
+    private final DialPlan dialPlan;
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final long startedNanos = System.nanoTime();
+
+    // ---- state owned by this thread -----------------------------------------------------------
+    /** Every open connection, by connection id. */
+    private final Map<Long, Connection> connections = new LinkedHashMap<>();
+    /** Connections whose HELLO was accepted, by the peer's node id: at most one per node. */
+    private final Map<NodeId, Connection> online = new HashMap<>();
+    /** Outgoing connections, to find their dial target when they close. */
+    private final Map<Connection, DialPlan.Target> outgoing = new HashMap<>();
+    private int listenPort;
+    private boolean shuttingDown;
+    private CompletableFuture<Void> shutdownDone;
+    private long shutdownDeadline;
+    private volatile boolean stopped;
+
+    // ---- published for other threads ---------------------------------------------------------
+    /** An immutable copy of the connection table, replaced whenever it changes. */
+    private volatile List<Connection> published = List.of();
+    private final NodeCounters counters;
+
+    ProcessingLoop(NodeConfig config, long nonce, ConnectionSettings settings, BlockingQueue<Command> inbox,
+                   Subscribers subscribers, NodeCounters counters) {
+        this.config = config;
+        this.nonce = nonce;
+        this.selfId = NodeId.ofNonce(nonce);
+        this.networkId = settings.networkId();
+        this.settings = settings;
+        this.inbox = inbox;
+        this.subscribers = subscribers;
+        this.counters = counters;
+        this.refusal = new Refusal(MAX_CONCURRENT_REFUSALS, networkId, config.closeLinger());
+        this.dialPlan = new DialPlan(config.maxDialTargets(), config.redialDelay(), config.redialMaxDelay(),
+                config.redialAttempts());
+    }
+
+    void setListenPort(int port) {
+        this.listenPort = port;
+    }
+
+    /** The thread body. Ends after {@link Command.Shutdown} once every connection is closed. */
+    void run() {
+        try {
+            while (!stopped) {
+                Command c = inbox.take();
+                try {
+                    handle(c);
+                } catch (RuntimeException e) {
+                    log.error("processing {} failed", c, e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped = true;
+            for (Connection c : connections.values()) {
+                c.closeSocket();
+            }
+            published = List.of();
+            if (shutdownDone != null) {
+                shutdownDone.complete(null);
+            }
+        }
+    }
+
+    private void handle(Command command) {
+        switch (command) {
+            case Command.Accepted a -> accepted(a.socket());
+            case Command.Dialed d -> dialed(d.target(), d.socket());
+            case Command.DialFailed f -> dialFailed(f.target(), f.error());
+            case Command.HelloReceived h -> acceptHello(h.connection(), h.hello());
+            case Command.Received r -> received(r.connection(), r.message());
+            case Command.PeerExchange p -> counters.peerExchangeIgnored.incrementAndGet();
+            case Command.Closed c -> forget(c.connection());
+            case Command.Send s -> s.result().complete(send(s.route(), s.parcels()));
+            case Command.Dial d -> d.result().complete(dial(d.address(), d.special()));
+            case Command.Disconnect d -> d.result().complete(disconnect(d.node(), d.reason()));
+            case Command.Shutdown s -> shutdown(s.done());
+            case Command.Tick t -> tick();
+        }
+    }
+
+    // ---- connections coming and going ---------------------------------------------------------
+
+    private void accepted(Socket socket) {
+        if (shuttingDown) {
+            refusal.refuse(socket, DisconnectReason.SHUTDOWN, "");
+            return;
+        }
+        long incoming = connections.values().stream().filter(c -> c.direction() == Direction.INBOUND).count();
+        if (incoming >= config.maxIncoming()) {
+            counters.refused.incrementAndGet();
+            log.debug("refusing {}: {} incoming connections", socket.getRemoteSocketAddress(), incoming);
+            refusal.refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming());
+            return;
+        }
+        open(socket, Direction.INBOUND, false);
+    }
+
+    private void dialed(InetSocketAddress target, Socket socket) {
+        DialPlan.Target t = dialPlan.get(target);
+        if (shuttingDown || t == null) {
+            closeQuietly(socket);
+            return;
+        }
+        t.connection = open(socket, Direction.OUTBOUND, t.special);
+        outgoing.put(t.connection, t);
+    }
+
+    private void dialFailed(InetSocketAddress target, IOException error) {
+        DialPlan.Target t = dialPlan.get(target);
+        log.info("dial {} failed: {}", target, error.toString());
+        if (t != null) {
+            dialPlan.failed(t, DisconnectReason.DIAL_FAILED, now());
+        }
+    }
+
+    private Connection open(Socket socket, Direction direction, boolean special) {
+        Connection c = new Connection(connectionIds.incrementAndGet(), socket, direction, special, settings, this);
+        connections.put(c.id(), c);
+        publish();
+        c.start(ourHello());
+        return c;
+    }
+
+    private Parcel ourHello() {
+        Hello h = new Hello(networkId, ParcelWriter.PROTOCOL_VERSION, ParcelWriter.MIN_PROTOCOL_VERSION, nonce,
+                listenPort, config.userAgent(), config.nodeName());
+        return Parcel.of(org.loomnet.wire.ParcelType.HELLO, 0, h.encode());
+    }
+
+    private void acceptHello(Connection c, Hello h) {
+        if (c.state() != ConnectionState.HANDSHAKE) {
+            return;
+        }
+        if (h.networkId() != networkId) {
+            c.disconnect(DisconnectReason.WRONG_NETWORK, "");
+            return;
+        }
+        if (h.protocolVersion() < ParcelWriter.MIN_PROTOCOL_VERSION || ParcelWriter.PROTOCOL_VERSION < h.minVersion()) {
+            c.disconnect(DisconnectReason.VERSION_TOO_OLD, "peer speaks " + h.protocolVersion() + " (min "
+                    + h.minVersion() + "), we speak " + ParcelWriter.PROTOCOL_VERSION + " (min "
+                    + ParcelWriter.MIN_PROTOCOL_VERSION + ")");
+            return;
+        }
+        if (h.nonce() == nonce) {
+            c.disconnect(DisconnectReason.SELF_CONNECTION, "");
+            return;
+        }
+        NodeId peer = NodeId.ofNonce(h.nonce());
+        Connection existing = online.get(peer);
+        if (existing != null) {
+            // Of two connections between the same pair, both sides keep the one dialed by the node
+            // with the smaller nonce; with the same dialer, the older one. Both sides agree.
+            Connection loser = keeps(existing, c, h.nonce()) ? c : existing;
+            loser.disconnect(DisconnectReason.DUPLICATE_CONNECTION, "already connected to " + peer);
+            if (loser == c) {
+                return;
+            }
+            online.remove(peer);
+        }
+        if (!c.markOnline()) {
+            return;
+        }
+        online.put(peer, c);
+        DialPlan.Target t = outgoing.get(c);
+        if (t != null) {
+            dialPlan.succeeded(t, c, peer);
+        }
+        publish();
+        ConnectionInfo info = ConnectionInfo.of(c);
+        log.info("connected {} {} {} ({}{})", c.direction() == Direction.OUTBOUND ? "to" : "from",
+                peer, c.remoteAddress(), h.userAgent(), h.nodeName().isEmpty() ? "" : ", " + h.nodeName());
+        subscribers.event(new NodeEvent.Connected(info));
+    }
+
+    /** True if {@code existing} should survive against {@code candidate} to the node with {@code peerNonce}. */
+    private boolean keeps(Connection existing, Connection candidate, long peerNonce) {
+        long existingDialer = existing.direction() == Direction.OUTBOUND ? nonce : peerNonce;
+        long candidateDialer = candidate.direction() == Direction.OUTBOUND ? nonce : peerNonce;
+        if (existingDialer == candidateDialer) {
+            return true;
+        }
+        return Long.compareUnsigned(existingDialer, candidateDialer) < 0;
+    }
+
+    private void forget(Connection c) {
+        if (connections.remove(c.id()) == null) {
+            return;
+        }
+        CloseInfo why = c.closeInfo();
+        NodeId peer = c.hello() == null ? null : NodeId.ofNonce(c.hello().nonce());
+        boolean wasOnline = peer != null && online.get(peer) == c;
+        if (wasOnline) {
+            online.remove(peer);
+        }
+        counters.disconnected(why.reason());
+        DialPlan.Target t = outgoing.remove(c);
+        if (t != null && !shuttingDown) {
+            if (t.connection == c || t.dialing || t.connection == null) {
+                if (why.reason() == DisconnectReason.REQUESTED && !why.byRemote() && !t.special) {
+                    dialPlan.remove(t.address);
+                } else {
+                    dialPlan.failed(t, why.reason(), now());
+                }
+            }
+        }
+        publish();
+        if (wasOnline) {
+            log.info("disconnected {} {}: {}", peer, c.remoteAddress(), why);
+            subscribers.event(new NodeEvent.Disconnected(ConnectionInfo.of(c), why));
+        } else {
+            log.debug("connection {} closed before the handshake completed: {}", c, why);
+        }
+        if (shuttingDown && connections.isEmpty()) {
+            stopped = true;
+        }
+    }
+
+    // ---- application requests -----------------------------------------------------------------
+
+    private int send(Command.Route route, List<Parcel> parcels) {
+        if (shuttingDown) {
+            return 0;
+        }
+        List<Connection> targets = switch (route) {
+            case Command.Route.ToPeer p -> {
+                Connection c = online.get(p.node());
+                yield c == null ? List.of() : List.of(c);
+            }
+            case Command.Route.ToAll a -> new ArrayList<>(online.values());
+            case Command.Route.ToRandom r -> online.isEmpty() ? List.of()
+                    : List.of(new ArrayList<>(online.values()).get(ThreadLocalRandom.current().nextInt(online.size())));
+            case Command.Route.Broadcast b -> broadcastTargets();
+        };
+        int queued = 0;
+        for (Connection c : targets) {
+            if (enqueue(c, parcels)) {
+                queued++;
+            }
+        }
+        if (targets.isEmpty()) {
+            counters.unroutable.incrementAndGet();
+        }
+        return queued;
+    }
+
+    /** Special peers always, then random others up to the fan-out. */
+    private List<Connection> broadcastTargets() {
+        List<Connection> chosen = new ArrayList<>();
+        List<Connection> others = new ArrayList<>();
+        for (Connection c : online.values()) {
+            (c.special() ? chosen : others).add(c);
+        }
+        Collections.shuffle(others, ThreadLocalRandom.current());
+        for (int i = 0; i < others.size() && chosen.size() < config.fanout(); i++) {
+            chosen.add(others.get(i));
+        }
+        return chosen;
+    }
+
+    private boolean enqueue(Connection c, List<Parcel> parcels) {
+        for (Parcel p : parcels) {
+            SendQueue.Offer r = c.send(p);
+            if (r == SendQueue.Offer.REFUSED) {
+                if (c.state() != ConnectionState.CLOSING) {
+                    c.disconnect(DisconnectReason.SLOW_PEER, "send queue full");
+                }
+                return false;
+            }
+            if (r == SendQueue.Offer.QUEUED_AFTER_DROP) {
+                counters.queueDrops.incrementAndGet();
+            }
+        }
+        return true;
+    }
+
+    private boolean dial(InetSocketAddress address, boolean special) {
+        if (shuttingDown) {
+            return false;
+        }
+        DialPlan.Target t = dialPlan.add(address, special, now());
+        if (t == null) {
+            log.warn("dial plan full ({} addresses); not dialing {}", config.maxDialTargets(), address);
+            return false;
+        }
+        startDueDials();
+        return true;
+    }
+
+    private boolean disconnect(NodeId node, DisconnectReason reason) {
+        Connection c = online.get(node);
+        if (c == null) {
+            return false;
+        }
+        c.disconnect(reason, "");
+        return true;
+    }
+
+    private void received(Connection c, AppMessage m) {
+        if (c.state() != ConnectionState.ONLINE || c.hello() == null) {
+            return;
+        }
+        counters.messagesReceived.incrementAndGet();
+        subscribers.deliver(new Message(NodeId.ofNonce(c.hello().nonce()), c.id(), m.type(), m.payload()));
+    }
+
+    private void shutdown(CompletableFuture<Void> done) {
+        shutdownDone = done;
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        shutdownDeadline = now() + config.closeLinger().toMillis();
+        for (Connection c : connections.values()) {
+            c.disconnect(DisconnectReason.SHUTDOWN, "");
+        }
+        if (connections.isEmpty()) {
+            stopped = true;
+        }
+    }
+
+    // ---- timers -------------------------------------------------------------------------------
+
+    private void tick() {
+        long now = now();
+        for (Connection c : connections.values()) {
+            c.tick(now);
+        }
+        if (shuttingDown) {
+            if (now >= shutdownDeadline) {
+                stopped = true; // the run loop's finally closes what is left
+            }
+            return;
+        }
+        startDueDials();
+    }
+
+    private void startDueDials() {
+        for (DialPlan.Target t : dialPlan.due(now(), online::containsKey)) {
+            InetSocketAddress target = t.address;
+            int timeout = (int) config.dialTimeout().toMillis();
+            InetSocketAddress source = dialSource();
+            Thread.ofVirtual().name("dial-" + target).start(() -> {
+                Socket s = new Socket();
+                try {
+                    if (source != null) {
+                        s.bind(source);
+                    }
+                    s.connect(target, timeout);
+                    post(new Command.Dialed(target, s));
+                } catch (IOException e) {
+                    closeQuietly(s);
+                    post(new Command.DialFailed(target, e));
+                }
+            });
+        }
+    }
+
+    /**
+     * Outgoing connections leave from the listen host when it is a specific address, so that a
+     * node bound to 127.0.0.2 is seen by its peers as 127.0.0.2 (and a multi-homed host dials
+     * from the address it is known by). With a wildcard listen address the OS chooses.
+     */
+    private InetSocketAddress dialSource() {
+        var host = config.listenAddress().getAddress();
+        return host == null || host.isAnyLocalAddress() ? null : new InetSocketAddress(host, 0);
+    }
+
+    // ---- Connection.Owner: called on reader threads -------------------------------------------
+
+    @Override
+    public void helloReceived(Connection c, Hello hello) {
+        post(new Command.HelloReceived(c, hello));
+    }
+
+    @Override
+    public void messageReceived(Connection c, AppMessage message) {
+        post(new Command.Received(c, message));
+    }
+
+    @Override
+    public void peerExchangeReceived(Connection c, Parcel parcel) {
+        post(new Command.PeerExchange(c, parcel));
+    }
+
+    @Override
+    public void closed(Connection c) {
+        post(new Command.Closed(c));
+    }
+
+    /**
+     * Puts a command on the inbox, waiting while it is full (back-pressure), but never after the
+     * processing thread has stopped, so no reader is left blocked at shutdown.
+     */
+    void post(Command c) {
+        try {
+            while (!stopped) {
+                if (inbox.offer(c, 100, TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (c instanceof Command.Dialed d) {
+            closeQuietly(d.socket());
+        } else if (c instanceof Command.Accepted a) {
+            closeQuietly(a.socket());
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private long now() {
+        return config.clock().millis();
+    }
+
+    private void publish() {
+        published = List.copyOf(connections.values());
+    }
+
+    /** @return the connections as last published; safe from any thread */
+    List<Connection> connections() {
+        return published;
+    }
+
+    boolean stopped() {
+        return stopped;
+    }
+
+    NodeId selfId() {
+        return selfId;
+    }
+
+    long uptimeNanos() {
+        return System.nanoTime() - startedNanos;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already broken
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.loomnet.wire;
+
+import java.nio.ByteBuffer;
+
+/**
+ * An application message: a short type string the receiver dispatches on, and a byte payload.
+ *
+ * <pre>
+ * size  field
+ *    1  type length   1..64
+ *    n  type          UTF-8, e.g. "chat" or "block"
+ *    m  payload       the application's bytes, the rest of the message
+ * </pre>
+ * Up to the frame limit this travels as one MESSAGE parcel; larger, the same bytes are cut into
+ * MESSAGE_PART parcels and joined again by {@link Reassembler}.
+ *
+ * @param type    the message type
+ * @param payload the application's bytes
+ */
+public record AppMessage(String type, byte[] payload) {
+
+    /** Longest message type in bytes. */
+    public static final int MAX_TYPE = 64;
+    /** Largest header before the payload: length byte plus the longest type. */
+    public static final int MAX_HEADER = 1 + MAX_TYPE;
+
+    /**
+     * Checks a message type and returns its UTF-8 bytes.
+     *
+     * @param type the type
+     * @return its bytes
+     * @throws IllegalArgumentException if it is empty or longer than {@link #MAX_TYPE} bytes
+     */
+    public static byte[] typeBytes(String type) {
+        byte[] t = PayloadCodec.shortString(type, MAX_TYPE, "message type");
+        if (t.length == 0) {
+            throw new IllegalArgumentException("message type must not be empty");
+        }
+        return t;
+    }
+
+    /**
+     * Encodes type and payload into one array (copying the payload once, for all peers and parts).
+     *
+     * @param type    the message type
+     * @param payload the payload
+     * @return the encoded message
+     */
+    public static byte[] encode(String type, byte[] payload) {
+        byte[] t = typeBytes(type);
+        byte[] out = new byte[1 + t.length + payload.length];
+        out[0] = (byte) t.length;
+        System.arraycopy(t, 0, out, 1, t.length);
+        System.arraycopy(payload, 0, out, 1 + t.length, payload.length);
+        return out;
+    }
+
+    /**
+     * Decodes an encoded message.
+     *
+     * @param data   the array
+     * @param offset where the message starts
+     * @param length its length
+     * @return the message, with the payload copied out
+     * @throws ProtocolException if the type is missing, too long or not UTF-8
+     */
+    public static AppMessage decode(byte[] data, int offset, int length) throws ProtocolException {
+        ByteBuffer in = ByteBuffer.wrap(data, offset, length);
+        String type = PayloadCodec.readShortString(in, MAX_TYPE, "message type");
+        if (type.isEmpty()) {
+            throw new ProtocolException(DisconnectReason.MALFORMED_PAYLOAD, "empty message type");
+        }
+        byte[] payload = new byte[in.remaining()];
+        in.get(payload);
+        return new AppMessage(type, payload);
+    }
+
+    @Override
+    public String toString() {
+        return "AppMessage[" + type + ", " + payload.length + " bytes]";
+    }
+}

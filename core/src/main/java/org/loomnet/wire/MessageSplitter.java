@@ -1,0 +1,41 @@
+package org.loomnet.wire;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Cuts an encoded application message into parcels: one MESSAGE if it fits a frame, otherwise
+ * MESSAGE_PART parcels of at most one frame each, numbered 0..n-1 and sharing one message id.
+ * The parts are slices of the same array; nothing is copied.
+ */
+public final class MessageSplitter {
+
+    private MessageSplitter() {
+    }
+
+    /**
+     * @param messageId the id all parts carry
+     * @param encoded   the message as {@link AppMessage#encode(String, byte[])} made it
+     * @param limits    the frame and message limits
+     * @return the parcels to send, in order
+     * @throws IllegalArgumentException if the message is over the maximum message size
+     */
+    public static List<Parcel> split(long messageId, byte[] encoded, WireLimits limits) {
+        if (encoded.length > limits.maxEncodedMessage()) {
+            throw new IllegalArgumentException("message of " + encoded.length + " bytes is over the limit of "
+                    + limits.maxMessageSize() + " bytes of payload");
+        }
+        int frame = limits.maxFrameSize();
+        if (encoded.length <= frame) {
+            return List.of(Parcel.of(ParcelType.MESSAGE, messageId, encoded));
+        }
+        int count = (encoded.length + frame - 1) / frame;
+        List<Parcel> parts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int off = i * frame;
+            parts.add(Parcel.part(ParcelType.MESSAGE_PART, messageId, i, count, encoded, off,
+                    Math.min(frame, encoded.length - off)));
+        }
+        return parts;
+    }
+}

@@ -1,0 +1,191 @@
+package org.loomnet.wire;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Joins MESSAGE_PART parcels from one peer back into whole messages.
+ *
+ * <p>Factom keyed reassembly by a string the sender chose and never bounded it, so a peer could
+ * make it hold any amount of memory forever. Here:
+ * <ul>
+ *   <li>the key is the message id within this one connection: one reassembler per connection,
+ *       so no peer can touch another's partial messages;</li>
+ *   <li>a connection holds at most {@code maxPartials} partial messages and {@code maxBytes}
+ *       bytes in them; over either, its oldest partial message is evicted (counted) — a
+ *       well-behaved sender has at most one message in flight, but a send queue that dropped a
+ *       part leaves a hole that is never filled;</li>
+ *   <li>all connections together hold at most the shared {@link ReassemblyBudget}; a part that
+ *       does not fit is dropped and counted (its message can then never complete, and expires);</li>
+ *   <li>a partial message older than the timeout is dropped by {@link #expire(long)};</li>
+ *   <li>parts may arrive in any order; a duplicate part, a part number out of range or a part
+ *       count that differs from the first part's is a protocol violation.</li>
+ * </ul>
+ * Confined to the connection's reader thread; not thread-safe.
+ */
+public final class Reassembler {
+
+    private final WireLimits limits;
+    private final ReassemblyBudget budget;
+    private final int maxPartials;
+    private final long maxBytes;
+    private final long timeoutMillis;
+    /** Partial messages by id, oldest first. */
+    private final LinkedHashMap<Long, Partial> partials = new LinkedHashMap<>();
+    private long heldBytes;
+    private long evicted;
+    private long expired;
+    private long droppedOverBudget;
+
+    /**
+     * @param limits        frame and message limits
+     * @param budget        memory shared by all connections of the node
+     * @param maxPartials   partial messages this connection may hold at once
+     * @param maxBytes      bytes this connection may hold in partial messages
+     * @param timeoutMillis how long a partial message may wait for its remaining parts
+     */
+    public Reassembler(WireLimits limits, ReassemblyBudget budget, int maxPartials, long maxBytes, long timeoutMillis) {
+        this.limits = limits;
+        this.budget = budget;
+        this.maxPartials = maxPartials;
+        this.maxBytes = maxBytes;
+        this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * Takes one part.
+     *
+     * @param part      a MESSAGE_PART parcel that passed {@link ParcelReader}'s checks
+     * @param nowMillis the current time, for expiry
+     * @return the whole encoded message when this part completed it, else {@code null}
+     * @throws ProtocolException if the part contradicts earlier parts or the message grows too large
+     */
+    public byte[] accept(Parcel part, long nowMillis) throws ProtocolException {
+        Partial p = partials.get(part.messageId());
+        if (p == null) {
+            p = new Partial(part.partCount(), nowMillis);
+            partials.put(part.messageId(), p);
+        } else if (p.parts.length != part.partCount()) {
+            throw new ProtocolException(DisconnectReason.BAD_PART, "message " + Long.toUnsignedString(part.messageId(), 16)
+                    + " announced " + p.parts.length + " parts, now " + part.partCount());
+        }
+        if (p.parts[part.partNumber()] != null) {
+            throw new ProtocolException(DisconnectReason.BAD_PART, "duplicate part " + part.partNumber()
+                    + " of message " + Long.toUnsignedString(part.messageId(), 16));
+        }
+        if (p.bytes + part.length() > limits.maxEncodedMessage()) {
+            throw new ProtocolException(DisconnectReason.MESSAGE_TOO_LARGE,
+                    "split message grows past " + limits.maxMessageSize() + " bytes");
+        }
+        if (!makeRoom(part.messageId(), part.length())) {
+            droppedOverBudget++;
+            if (p.received == 0) {
+                partials.remove(part.messageId());
+            }
+            return null;
+        }
+        p.parts[part.partNumber()] = part;
+        p.received++;
+        p.bytes += part.length();
+        heldBytes += part.length();
+        if (p.received < p.parts.length) {
+            return null;
+        }
+        partials.remove(part.messageId());
+        byte[] whole = new byte[(int) p.bytes];
+        int off = 0;
+        for (Parcel piece : p.parts) {
+            System.arraycopy(piece.payload(), piece.offset(), whole, off, piece.length());
+            off += piece.length();
+        }
+        release(p);
+        return whole;
+    }
+
+    /**
+     * Drops partial messages that waited longer than the timeout.
+     *
+     * @param nowMillis the current time
+     * @return how many were dropped
+     */
+    public int expire(long nowMillis) {
+        int n = 0;
+        for (Iterator<Partial> it = partials.values().iterator(); it.hasNext(); ) {
+            Partial p = it.next();
+            if (nowMillis - p.startedMillis >= timeoutMillis) {
+                it.remove();
+                release(p);
+                n++;
+            }
+        }
+        expired += n;
+        return n;
+    }
+
+    /** Frees everything; called when the connection closes. */
+    public void releaseAll() {
+        for (Partial p : partials.values()) {
+            release(p);
+        }
+        partials.clear();
+    }
+
+    /** Evicts this connection's oldest partials until one more part of {@code bytes} fits. */
+    private boolean makeRoom(long messageId, int bytes) {
+        while (partials.size() > maxPartials || heldBytes + bytes > maxBytes || !budget.tryReserve(bytes)) {
+            Map.Entry<Long, Partial> oldest = partials.entrySet().iterator().next();
+            if (oldest.getKey() == messageId) {
+                // Only the message this part belongs to is left: it cannot grow.
+                return false;
+            }
+            partials.remove(oldest.getKey());
+            release(oldest.getValue());
+            evicted++;
+        }
+        return true;
+    }
+
+    private void release(Partial p) {
+        heldBytes -= p.bytes;
+        budget.release(p.bytes);
+        p.bytes = 0;
+    }
+
+    /** @return partial messages held now */
+    public int partialCount() {
+        return partials.size();
+    }
+
+    /** @return bytes held now */
+    public long heldBytes() {
+        return heldBytes;
+    }
+
+    /** @return partial messages evicted to make room */
+    public long evictedCount() {
+        return evicted;
+    }
+
+    /** @return partial messages dropped by the timeout */
+    public long expiredCount() {
+        return expired;
+    }
+
+    /** @return parts dropped because the node-wide budget was exhausted */
+    public long droppedOverBudgetCount() {
+        return droppedOverBudget;
+    }
+
+    private static final class Partial {
+        final Parcel[] parts;
+        final long startedMillis;
+        int received;
+        long bytes;
+
+        Partial(int count, long startedMillis) {
+            this.parts = new Parcel[count];
+            this.startedMillis = startedMillis;
+        }
+    }
+}

@@ -251,13 +251,13 @@ public final class Connection {
             }
             case MESSAGE -> {
                 metrics.messagesReceived++;
-                owner.messageReceived(this, AppMessage.decode(p.payload(), p.offset(), p.length()));
+                owner.messageReceived(this, AppMessage.decode(p.payload(), p.offset(), p.length(), settings.limits().maxMessageSize()));
             }
             case MESSAGE_PART -> {
                 byte[] whole = reassembler.accept(p, now);
                 if (whole != null) {
                     metrics.messagesReceived++;
-                    owner.messageReceived(this, AppMessage.decode(whole, 0, whole.length));
+                    owner.messageReceived(this, AppMessage.decode(whole, 0, whole.length, settings.limits().maxMessageSize()));
                 }
             }
             case PEER_REQUEST, PEER_RESPONSE -> owner.peerExchangeReceived(this, p);

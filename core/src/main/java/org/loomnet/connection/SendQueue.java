@@ -48,6 +48,8 @@ public final class SendQueue {
     private long bytes;
     private long dropped;
     private boolean finished;
+    /** Message id of the last split message a part was dropped from; its later parts are dropped too. */
+    private long lastDroppedMessage = Long.MIN_VALUE;
 
     /**
      * @param maxParcels most parcels held
@@ -72,6 +74,13 @@ public final class SendQueue {
         try {
             if (finished) {
                 return Offer.REFUSED;
+            }
+            if (p.type() == ParcelType.MESSAGE_PART && p.messageId() == lastDroppedMessage) {
+                dropped++; // an earlier part of this message was dropped: the rest is useless
+                return Offer.QUEUED_AFTER_DROP;
+            }
+            if (!fitsAfterDropping(p)) {
+                return Offer.REFUSED; // refuse before dropping anything
             }
             boolean droppedSome = false;
             while (parcels.size() + 1 > maxParcels || bytes + p.length() > maxBytes) {
@@ -151,6 +160,22 @@ public final class SendQueue {
         }
     }
 
+    /** Whether dropping every application parcel would make room for {@code p}. */
+    private boolean fitsAfterDropping(Parcel p) {
+        if (parcels.size() + 1 <= maxParcels && bytes + p.length() <= maxBytes) {
+            return true;
+        }
+        int controlCount = 0;
+        long controlBytes = 0;
+        for (Parcel q : parcels) {
+            if (q.type().isControl()) {
+                controlCount++;
+                controlBytes += q.length();
+            }
+        }
+        return controlCount + 1 <= maxParcels && controlBytes + p.length() <= maxBytes;
+    }
+
     /** Drops the oldest application parcel and, if it is a part, the rest of its message. */
     private boolean dropOldestApplicationParcel() {
         for (Iterator<Parcel> it = parcels.iterator(); it.hasNext(); ) {
@@ -162,6 +187,7 @@ public final class SendQueue {
             bytes -= p.length();
             dropped++;
             if (p.type() == ParcelType.MESSAGE_PART) {
+                lastDroppedMessage = p.messageId();
                 while (it.hasNext()) {
                     Parcel q = it.next();
                     if (q.type() == ParcelType.MESSAGE_PART && q.messageId() == p.messageId()) {

@@ -203,8 +203,7 @@ public final class Node implements AutoCloseable {
 
     private CompletableFuture<Integer> route(Command.Route route, String type, byte[] payload) {
         // Encoding and splitting happen here, on the caller's thread, once for all peers.
-        byte[] encoded = AppMessage.encode(type, payload);
-        List<Parcel> parcels = MessageSplitter.split(messageIds.incrementAndGet(), encoded, config.limits());
+        List<Parcel> parcels = MessageSplitter.split(messageIds.incrementAndGet(), type, payload, config.limits());
         CompletableFuture<Integer> result = new CompletableFuture<>();
         submit(new Command.Send(route, parcels, result), result);
         return result;

@@ -203,6 +203,12 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         NodeId peer = NodeId.ofNonce(h.nonce());
+        DialPlan.Target t = outgoing.get(c);
+        if (t != null) {
+            // Remember who lives at this address even if this connection loses the tie-break
+            // below: while that node is connected another way, the address needs no redial.
+            t.knownNode = peer;
+        }
         Connection existing = online.get(peer);
         if (existing != null) {
             // Of two connections between the same pair, both sides keep the one dialed by the node
@@ -218,7 +224,6 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         online.put(peer, c);
-        DialPlan.Target t = outgoing.get(c);
         if (t != null) {
             dialPlan.succeeded(t, c, peer);
         }

@@ -65,10 +65,28 @@ public record AppMessage(String type, byte[] payload) {
      * @throws ProtocolException if the type is missing, too long or not UTF-8
      */
     public static AppMessage decode(byte[] data, int offset, int length) throws ProtocolException {
+        return decode(data, offset, length, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Decodes an encoded message, refusing a payload over a limit.
+     *
+     * @param data       the array
+     * @param offset     where the message starts
+     * @param length     its length
+     * @param maxPayload the largest payload allowed
+     * @return the message, with the payload copied out
+     * @throws ProtocolException if it does not decode, or {@link DisconnectReason#MESSAGE_TOO_LARGE}
+     */
+    public static AppMessage decode(byte[] data, int offset, int length, int maxPayload) throws ProtocolException {
         ByteBuffer in = ByteBuffer.wrap(data, offset, length);
         String type = PayloadCodec.readShortString(in, MAX_TYPE, "message type");
         if (type.isEmpty()) {
             throw new ProtocolException(DisconnectReason.MALFORMED_PAYLOAD, "empty message type");
+        }
+        if (in.remaining() > maxPayload) {
+            throw new ProtocolException(DisconnectReason.MESSAGE_TOO_LARGE,
+                    "payload of " + in.remaining() + " bytes, limit " + maxPayload);
         }
         byte[] payload = new byte[in.remaining()];
         in.get(payload);

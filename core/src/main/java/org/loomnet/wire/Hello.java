@@ -38,6 +38,11 @@ public record Hello(int networkId, int protocolVersion, int minVersion, long non
      * @throws IllegalArgumentException if a string is too long
      */
     public byte[] encode() {
+        for (int v : new int[] {protocolVersion, minVersion, listenPort}) {
+            if (v < 0 || v > 0xFFFF) {
+                throw new IllegalArgumentException("HELLO field out of 16-bit range: " + v);
+            }
+        }
         byte[] ua = PayloadCodec.shortString(userAgent, MAX_USER_AGENT, "user agent");
         byte[] name = PayloadCodec.shortString(nodeName, MAX_NODE_NAME, "node name");
         return ByteBuffer.allocate(4 + 2 + 2 + 8 + 2 + 1 + ua.length + 1 + name.length)

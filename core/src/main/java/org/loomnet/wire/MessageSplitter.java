@@ -14,16 +14,34 @@ public final class MessageSplitter {
     }
 
     /**
+     * Encodes an application message and cuts it into parcels.
+     *
+     * @param messageId the id all parts carry
+     * @param type      the message type
+     * @param payload   the application's bytes (copied once into the encoded message)
+     * @param limits    the frame and message limits
+     * @return the parcels to send, in order
+     * @throws IllegalArgumentException if the payload is over the maximum message size or the type is invalid
+     */
+    public static List<Parcel> split(long messageId, String type, byte[] payload, WireLimits limits) {
+        if (payload.length > limits.maxMessageSize()) {
+            throw new IllegalArgumentException("payload of " + payload.length + " bytes is over the limit of "
+                    + limits.maxMessageSize() + " bytes");
+        }
+        return split(messageId, AppMessage.encode(type, payload), limits);
+    }
+
+    /**
      * @param messageId the id all parts carry
      * @param encoded   the message as {@link AppMessage#encode(String, byte[])} made it
      * @param limits    the frame and message limits
      * @return the parcels to send, in order
-     * @throws IllegalArgumentException if the message is over the maximum message size
+     * @throws IllegalArgumentException if the encoded message is over {@link WireLimits#maxEncodedMessage()}
      */
     public static List<Parcel> split(long messageId, byte[] encoded, WireLimits limits) {
         if (encoded.length > limits.maxEncodedMessage()) {
-            throw new IllegalArgumentException("message of " + encoded.length + " bytes is over the limit of "
-                    + limits.maxMessageSize() + " bytes of payload");
+            throw new IllegalArgumentException("encoded message of " + encoded.length + " bytes is over the limit of "
+                    + limits.maxEncodedMessage() + " bytes");
         }
         int frame = limits.maxFrameSize();
         if (encoded.length <= frame) {

@@ -36,7 +36,7 @@ public final class Reassembler {
     private long heldBytes;
     private long evicted;
     private long expired;
-    private long droppedOverBudget;
+    private long droppedNoRoom;
 
     /**
      * @param limits        frame and message limits
@@ -79,7 +79,7 @@ public final class Reassembler {
                     "split message grows past " + limits.maxMessageSize() + " bytes");
         }
         if (!makeRoom(part.messageId(), part.length())) {
-            droppedOverBudget++;
+            droppedNoRoom++;
             if (p.received == 0) {
                 partials.remove(part.messageId());
             }
@@ -172,9 +172,9 @@ public final class Reassembler {
         return expired;
     }
 
-    /** @return parts dropped because the node-wide budget was exhausted */
-    public long droppedOverBudgetCount() {
-        return droppedOverBudget;
+    /** @return parts dropped because no room could be made: the connection's bytes or the node-wide budget */
+    public long droppedNoRoomCount() {
+        return droppedNoRoom;
     }
 
     private static final class Partial {

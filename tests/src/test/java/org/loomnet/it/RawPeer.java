@@ -1,0 +1,97 @@
+package org.loomnet.it;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.SecureRandom;
+import org.loomnet.wire.Goodbye;
+import org.loomnet.wire.Hello;
+import org.loomnet.wire.NetworkId;
+import org.loomnet.wire.Parcel;
+import org.loomnet.wire.ParcelReader;
+import org.loomnet.wire.ParcelType;
+import org.loomnet.wire.ParcelWriter;
+import org.loomnet.wire.WireLimits;
+
+/**
+ * A hand-driven peer on a plain socket: it writes whatever bytes or parcels a test wants and
+ * reads what the node answers, to check how the node treats misbehaviour.
+ */
+final class RawPeer implements AutoCloseable {
+
+    final Socket socket;
+    final OutputStream out;
+    final ParcelReader reader;
+    final int networkId;
+    final long nonce = new SecureRandom().nextLong();
+
+    RawPeer(String bindHost, InetSocketAddress target, String network) throws IOException {
+        socket = new Socket();
+        socket.bind(new InetSocketAddress(bindHost, 0));
+        socket.connect(target, 5000);
+        socket.setSoTimeout(20_000);
+        out = socket.getOutputStream();
+        networkId = NetworkId.of(network);
+        reader = new ParcelReader(new BufferedInputStream(socket.getInputStream()), networkId, WireLimits.DEFAULTS,
+                ParcelReader.FrameListener.NONE);
+    }
+
+    void write(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    void send(Parcel p) throws IOException {
+        new ParcelWriter(out, networkId).write(p);
+        out.flush();
+    }
+
+    void sendHello(int version, int minVersion) throws IOException {
+        send(Parcel.of(ParcelType.HELLO, 0,
+                new Hello(networkId, version, minVersion, nonce, 0, "raw-test/1", "raw").encode()));
+    }
+
+    void sendHello() throws IOException {
+        sendHello(ParcelWriter.PROTOCOL_VERSION, ParcelWriter.MIN_PROTOCOL_VERSION);
+    }
+
+    /** Reads parcels until a DISCONNECT arrives and returns it (fails on end of stream). */
+    Goodbye awaitDisconnect() throws IOException {
+        while (true) {
+            Parcel p = reader.read();
+            if (p == null) {
+                throw new AssertionError("stream ended without DISCONNECT");
+            }
+            if (p.type() == ParcelType.DISCONNECT) {
+                return Goodbye.decode(p);
+            }
+        }
+    }
+
+    /** True once the node has closed its side: reads until end of stream, discarding. */
+    boolean closedByNode() throws IOException {
+        byte[] sink = new byte[4096];
+        while (true) {
+            int n = socket.getInputStream().read(sink);
+            if (n < 0) {
+                return true;
+            }
+        }
+    }
+
+    /** A header for the node's network with any fields, for hand-made bad frames. */
+    byte[] header(int typeCode, int flags, long length, int crc, int partNumber, int partCount, long messageId) {
+        byte[] h = new byte[Parcel.HEADER_SIZE];
+        java.nio.ByteBuffer.wrap(h).putInt(networkId).putShort((short) ParcelWriter.PROTOCOL_VERSION)
+                .put((byte) typeCode).put((byte) flags).putInt((int) length).putInt(crc)
+                .putShort((short) partNumber).putShort((short) partCount).putLong(messageId);
+        return h;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,55 @@
+package org.loomnet.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.loomnet.node.Node;
+import org.loomnet.node.Subscription;
+
+/** Each subscriber has its own queue and thread: a slow one delays nobody else. */
+class SubscribersIT {
+
+    @Test
+    void aSlowSubscriberDoesNotDelayAnotherAndOnlyLosesItsOwnOldestMessages() throws Exception {
+        try (TestNodes net = new TestNodes()) {
+            Node a = net.start("127.0.10.1");
+            Node b = net.start(TestNodes.builder("127.0.10.2").subscriberQueue(8).specialPeer(a.listenAddress()));
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger slowSeen = new AtomicInteger();
+            AtomicInteger fastSeen = new AtomicInteger();
+            AtomicInteger otherTypeSeen = new AtomicInteger();
+            Subscription slow = b.subscribe("t", m -> {
+                try {
+                    release.await(); // stuck until the test lets it go
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                slowSeen.incrementAndGet();
+            });
+            b.subscribe("t", m -> fastSeen.incrementAndGet());
+            b.subscribe("other", m -> otherTypeSeen.incrementAndGet());
+            Await.until("connected", () -> a.peers().contains(b.id()));
+
+            // In rounds that fit a subscriber queue (8): while the slow handler is stuck, the others
+            // get everything.
+            for (int round = 1; round <= 20; round++) {
+                for (int i = 0; i < 5; i++) {
+                    a.send(b.id(), "t", new byte[] {(byte) i});
+                    a.send(b.id(), "other", new byte[] {(byte) i});
+                }
+                int expected = round * 5;
+                Await.until("fast subscribers got round " + round,
+                        () -> fastSeen.get() == expected && otherTypeSeen.get() == expected);
+            }
+            assertThat(slowSeen.get()).isZero();
+
+            release.countDown();
+            // The slow one held one message in hand and 8 queued: the rest were dropped and counted.
+            Await.until("slow subscriber drained", () -> slowSeen.get() + slow.dropped() == 100);
+            assertThat(slow.dropped()).isEqualTo(100 - slowSeen.get()).isPositive();
+            assertThat(slowSeen.get()).isLessThanOrEqualTo(9);
+        }
+    }
+}

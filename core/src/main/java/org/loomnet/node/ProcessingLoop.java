@@ -63,6 +63,8 @@ final class ProcessingLoop implements Connection.Owner {
     private final Map<NodeId, Connection> online = new HashMap<>();
     /** Outgoing connections, to find their dial target when they close. */
     private final Map<Connection, DialPlan.Target> outgoing = new HashMap<>();
+    /** Inbound connections in {@link #connections}, kept as a count so accepting stays O(1). */
+    private int incoming;
     private int listenPort;
     private boolean shuttingDown;
     private CompletableFuture<Void> shutdownDone;
@@ -142,7 +144,6 @@ final class ProcessingLoop implements Connection.Owner {
             refusal.refuse(socket, DisconnectReason.SHUTDOWN, "");
             return;
         }
-        long incoming = connections.values().stream().filter(c -> c.direction() == Direction.INBOUND).count();
         if (incoming >= config.maxIncoming()) {
             counters.refused.incrementAndGet();
             log.debug("refusing {}: {} incoming connections", socket.getRemoteSocketAddress(), incoming);
@@ -173,6 +174,9 @@ final class ProcessingLoop implements Connection.Owner {
     private Connection open(Socket socket, Direction direction, boolean special) {
         Connection c = new Connection(connectionIds.incrementAndGet(), socket, direction, special, settings, this);
         connections.put(c.id(), c);
+        if (direction == Direction.INBOUND) {
+            incoming++;
+        }
         publish();
         c.start(ourHello());
         return c;
@@ -247,6 +251,9 @@ final class ProcessingLoop implements Connection.Owner {
     private void forget(Connection c) {
         if (connections.remove(c.id()) == null) {
             return;
+        }
+        if (c.direction() == Direction.INBOUND) {
+            incoming--;
         }
         CloseInfo why = c.closeInfo();
         NodeId peer = c.hello() == null ? null : NodeId.ofNonce(c.hello().nonce());

@@ -114,10 +114,12 @@ public final class Connection {
     private final AtomicReference<CloseInfo> closeInfo = new AtomicReference<>();
     /** The peer's HELLO; written by the reader thread before it is handed to the owner. */
     private volatile Hello hello;
-    /** Clock millis when the current frame started arriving, 0 between frames (reader thread). */
-    private volatile long frameStartedMillis;
-    /** Clock millis when the current write started, 0 when not writing (writer thread). */
-    private volatile long writeStartedMillis;
+    /** Marks a timer that is not running (not 0: an injected test clock may well read 0). */
+    private static final long NOT_RUNNING = Long.MIN_VALUE;
+    /** Clock millis when the current frame started arriving, NOT_RUNNING between frames (reader thread). */
+    private volatile long frameStartedMillis = NOT_RUNNING;
+    /** Clock millis when the current write started, NOT_RUNNING when not writing (writer thread). */
+    private volatile long writeStartedMillis = NOT_RUNNING;
     /** Clock millis when CLOSING began. */
     private volatile long closingSinceMillis;
     /** Set when the socket is closed on purpose, so the exception that follows is not an error. */
@@ -148,7 +150,7 @@ public final class Connection {
         this.queue = new SendQueue(settings.sendQueueParcels(), settings.sendQueueBytes());
         this.openedMillis = settings.clock().millis();
         this.metrics = new ConnectionMetrics(openedMillis);
-        this.name = "conn-" + remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        this.name = "conn-" + hostPort(remote);
     }
 
     /**
@@ -181,7 +183,7 @@ public final class Connection {
 
                         @Override
                         public void frameFinished(int wireBytes) {
-                            frameStartedMillis = 0;
+                            frameStartedMillis = NOT_RUNNING;
                             metrics.bytesReceived += wireBytes;
                             metrics.parcelsReceived++;
                             metrics.lastReceivedMillis = settings.clock().millis();
@@ -217,7 +219,7 @@ public final class Connection {
             }
         } catch (RuntimeException e) {
             log.error("{} {}: unexpected error in reader", name, peerLabel(), e);
-            disconnect(DisconnectReason.PROTOCOL_VIOLATION, "internal error");
+            disconnect(DisconnectReason.INTERNAL_ERROR, e.getClass().getSimpleName());
         } finally {
             finishAndClose();
             reassembler.releaseAll();
@@ -333,7 +335,7 @@ public final class Connection {
                     }
                 }
                 out.flush();
-                writeStartedMillis = 0;
+                writeStartedMillis = NOT_RUNNING;
                 metrics.bytesSent += bytes;
                 metrics.parcelsSent += batch.size();
                 metrics.messagesSent += messages;
@@ -411,10 +413,10 @@ public final class Connection {
         }
         long frameStarted = frameStartedMillis;
         long writeStarted = writeStartedMillis;
-        if (writeStarted != 0 && now - writeStarted >= settings.writeTimeout().toMillis()) {
+        if (writeStarted != NOT_RUNNING && now - writeStarted >= settings.writeTimeout().toMillis()) {
             disconnect(DisconnectReason.WRITE_TIMEOUT, "write blocked for " + (now - writeStarted) + " ms");
             closeSocket(); // the writer is stuck; DISCONNECT could never be flushed
-        } else if (frameStarted != 0 && now - frameStarted >= settings.frameTimeout().toMillis()) {
+        } else if (frameStarted != NOT_RUNNING && now - frameStarted >= settings.frameTimeout().toMillis()) {
             disconnect(DisconnectReason.READ_TIMEOUT, "frame incomplete after " + (now - frameStarted) + " ms");
         } else if (s == ConnectionState.HANDSHAKE && now - openedMillis >= settings.handshakeTimeout().toMillis()) {
             disconnect(DisconnectReason.HANDSHAKE_TIMEOUT, "no acceptable HELLO within "
@@ -465,12 +467,13 @@ public final class Connection {
     }
 
     private boolean setClosing() {
-        closingSinceMillis = settings.clock().millis();
         while (true) {
             ConnectionState s = state.get();
             if (s == ConnectionState.CLOSING || s == ConnectionState.CLOSED) {
-                return false;
+                return false; // the linger keeps running from the first close
             }
+            // Written before the state changes, so tick() never sees CLOSING with a stale start.
+            closingSinceMillis = settings.clock().millis();
             if (state.compareAndSet(s, ConnectionState.CLOSING)) {
                 return true;
             }
@@ -489,6 +492,15 @@ public final class Connection {
         return h == null ? direction.name().toLowerCase() : h.nodeName().isEmpty() ? "" : "(" + h.nodeName() + ")";
     }
 
+    /**
+     * @param a an address
+     * @return {@code ip:port}, or {@code [ipv6]:port}, without the host name
+     */
+    public static String hostPort(InetSocketAddress a) {
+        String ip = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + a.getPort();
+    }
+
     // ---- read-only accessors (any thread) -----------------------------------------------------
 
     /** @return the node-unique connection id */
@@ -504,6 +516,11 @@ public final class Connection {
     /** @return the peer's address and port as seen on the socket */
     public InetSocketAddress remoteAddress() {
         return remote;
+    }
+
+    /** @return our side's port of the TCP connection */
+    public int localPort() {
+        return socket.getLocalPort();
     }
 
     /** @return true for a special (persistent) peer */

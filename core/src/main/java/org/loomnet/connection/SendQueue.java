@@ -35,6 +35,8 @@ public final class SendQueue {
         QUEUED,
         /** Queued after dropping older application parcels. */
         QUEUED_AFTER_DROP,
+        /** Dropped itself: it is a part of a split message whose earlier part was already dropped. */
+        DROPPED,
         /** Not queued: the queue is full of control parcels or already finished. */
         REFUSED
     }
@@ -77,7 +79,7 @@ public final class SendQueue {
             }
             if (p.type() == ParcelType.MESSAGE_PART && p.messageId() == lastDroppedMessage) {
                 dropped++; // an earlier part of this message was dropped: the rest is useless
-                return Offer.QUEUED_AFTER_DROP;
+                return Offer.DROPPED;
             }
             if (!fitsAfterDropping(p)) {
                 return Offer.REFUSED; // refuse before dropping anything
@@ -88,6 +90,10 @@ public final class SendQueue {
                     return Offer.REFUSED;
                 }
                 droppedSome = true;
+            }
+            if (p.type() == ParcelType.MESSAGE_PART && p.messageId() == lastDroppedMessage) {
+                dropped++; // making room dropped this part's own siblings
+                return Offer.DROPPED;
             }
             parcels.addLast(p);
             bytes += p.length();

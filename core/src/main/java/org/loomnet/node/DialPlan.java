@@ -15,8 +15,8 @@ import org.loomnet.wire.DisconnectReason;
  *
  * <p>Special peers stay in the plan forever and are redialed with exponential backoff, capped.
  * Other dialed peers are redialed after a lost connection at most {@code redialAttempts} times,
- * then forgotten. An address that turned out to be ourselves, of another network or too old is
- * never dialed again. Bounded: at most {@code maxTargets} addresses; more are refused.
+ * then forgotten. An address that turned out to be ourselves is never dialed again; a regular
+ * address of another network, too old or banned is forgotten (a special one keeps its backoff). Bounded: at most {@code maxTargets} addresses; more are refused.
  *
  * <p>Owned by the processing thread; not thread-safe.
  */
@@ -107,9 +107,13 @@ final class DialPlan {
     void failed(Target t, DisconnectReason reason, long now) {
         t.dialing = false;
         t.connection = null;
-        if (reason == DisconnectReason.SELF_CONNECTION || reason == DisconnectReason.WRONG_NETWORK
-                || reason == DisconnectReason.VERSION_TOO_OLD || reason == DisconnectReason.BANNED) {
-            targets.remove(t.address);
+        if (reason == DisconnectReason.SELF_CONNECTION) {
+            targets.remove(t.address); // that address is us: never again, special or not
+            return;
+        }
+        if (!t.special && (reason == DisconnectReason.WRONG_NETWORK
+                || reason == DisconnectReason.VERSION_TOO_OLD || reason == DisconnectReason.BANNED)) {
+            targets.remove(t.address); // a regular peer that can never work; a special one is retried with backoff
             return;
         }
         if (reason == DisconnectReason.DUPLICATE_CONNECTION) {
@@ -138,6 +142,17 @@ final class DialPlan {
         long d = failures >= 30 ? maxDelay.toMillis() : Math.min(maxDelay.toMillis(), base << Math.max(0, failures - 1));
         double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
         return Math.max(1, (long) (d * jitter));
+    }
+
+    /** @return the node ids last seen at special addresses */
+    java.util.Set<NodeId> specialNodes() {
+        java.util.Set<NodeId> ids = new java.util.HashSet<>();
+        for (Target t : targets.values()) {
+            if (t.special && t.knownNode != null) {
+                ids.add(t.knownNode);
+            }
+        }
+        return ids;
     }
 
     int size() {

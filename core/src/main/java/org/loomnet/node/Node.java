@@ -82,7 +82,7 @@ public final class Node implements AutoCloseable {
         this.id = NodeId.ofNonce(nonce);
         this.networkId = NetworkId.of(config.network());
         this.inbox = new ArrayBlockingQueue<>(config.inboxCapacity());
-        this.subscribers = new Subscribers(config.subscriberQueue());
+        this.subscribers = new Subscribers(config.subscriberQueue(), config.subscriberBytes());
         ConnectionSettings settings = new ConnectionSettings(networkId, config.limits(), config.sendQueueParcels(),
                 config.sendQueueBytes(), config.handshakeTimeout(), config.pingInterval(), config.idleTimeout(),
                 config.frameTimeout(), config.writeTimeout(), config.closeLinger(), config.partialsPerPeer(),
@@ -215,6 +215,8 @@ public final class Node implements AutoCloseable {
         } else if (!inbox.offer(c)) {
             counters.rejectedCommands.incrementAndGet();
             result.completeExceptionally(new RejectedExecutionException("node is busy: processing queue full"));
+        } else if (loop.stopped()) {
+            loop.rejectPending(); // the loop stopped while we offered: nobody else will answer it
         }
     }
 
@@ -327,8 +329,11 @@ public final class Node implements AutoCloseable {
 
     /**
      * Stops the node: sends DISCONNECT "node shutting down" to every peer, waits up to the close
-     * linger for them to flush, closes every socket, and ends every thread the node started.
-     * Returns within about {@code closeLinger} plus two seconds. Idempotent.
+     * linger for them to flush, closes every socket, joins every connection's threads, lets
+     * subscribers handle what is already queued for them, and stops their threads. Returns within
+     * about {@code closeLinger} plus five seconds in the worst case (a second to hand over the
+     * shutdown, a second for the processing thread, two for the connection threads, one for the
+     * subscribers). Idempotent.
      */
     @Override
     public void close() {
@@ -342,10 +347,12 @@ public final class Node implements AutoCloseable {
             lifecycle.unlock();
         }
         if (!started) {
-            subscribers.closeAll();
+            subscribers.closeAll(Duration.ZERO);
             return;
         }
         try {
+            // Every connection open now or opened before the processing thread stops is joined.
+            java.util.Set<Connection> toJoin = new java.util.LinkedHashSet<>(loop.connections());
             acceptor.close();
             CompletableFuture<Void> done = new CompletableFuture<>();
             if (inbox.offer(new Command.Shutdown(done), 1, TimeUnit.SECONDS)) {
@@ -358,19 +365,24 @@ public final class Node implements AutoCloseable {
             processing.interrupt();
             processing.join(Duration.ofSeconds(1));
             ticker.interrupt();
-            for (Connection c : loop.connections()) {
+            loop.rejectPending();
+            toJoin.addAll(loop.connections());
+            for (Connection c : toJoin) {
                 c.closeSocket();
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            for (Connection c : loop.connections()) {
-                c.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (Connection c : toJoin) {
+                if (!c.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000))) {
+                    log.warn("{}: threads did not end within the close deadline", c);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
             log.warn("shutdown failed", e);
         } finally {
-            subscribers.closeAll();
+            // Handlers get what is already queued for them (the last Disconnected events), briefly.
+            subscribers.closeAll(Duration.ofSeconds(1));
             log.info("node {} stopped", id);
         }
     }
@@ -394,6 +406,8 @@ public final class Node implements AutoCloseable {
         private long sendQueueBytes;
         private int subscriberQueue;
         private int inboxCapacity;
+        private long inboxBytes;
+        private long subscriberBytes;
         private int maxDialTargets;
         private Duration handshakeTimeout;
         private Duration pingInterval;
@@ -428,6 +442,8 @@ public final class Node implements AutoCloseable {
             sendQueueBytes = base.sendQueueBytes();
             subscriberQueue = base.subscriberQueue();
             inboxCapacity = base.inboxCapacity();
+            inboxBytes = base.inboxBytes();
+            subscriberBytes = base.subscriberBytes();
             maxDialTargets = base.maxDialTargets();
             handshakeTimeout = base.handshakeTimeout();
             pingInterval = base.pingInterval();
@@ -482,6 +498,12 @@ public final class Node implements AutoCloseable {
 
         /** @param v {@link NodeConfig#inboxCapacity()} @return this */
         public Builder inboxCapacity(int v) { inboxCapacity = v; return this; }
+
+        /** @param v {@link NodeConfig#inboxBytes()} @return this */
+        public Builder inboxBytes(long v) { inboxBytes = v; return this; }
+
+        /** @param v {@link NodeConfig#subscriberBytes()} @return this */
+        public Builder subscriberBytes(long v) { subscriberBytes = v; return this; }
 
         /** @param v {@link NodeConfig#maxDialTargets()} @return this */
         public Builder maxDialTargets(int v) { maxDialTargets = v; return this; }
@@ -545,7 +567,8 @@ public final class Node implements AutoCloseable {
          */
         public NodeConfig config() {
             return new NodeConfig(network, listenAddress, nodeName, userAgent, specialPeers, maxIncoming, fanout,
-                    limits, sendQueueParcels, sendQueueBytes, subscriberQueue, inboxCapacity, maxDialTargets,
+                    limits, sendQueueParcels, sendQueueBytes, subscriberQueue, inboxCapacity, inboxBytes,
+                    subscriberBytes, maxDialTargets,
                     handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,
                     dialTimeout, redialDelay, redialMaxDelay, redialAttempts, partialsPerPeer, reassemblyTimeout,
                     reassemblyBudget, tickInterval, clock, transports);

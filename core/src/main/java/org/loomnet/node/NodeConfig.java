@@ -25,6 +25,9 @@ import org.loomnet.wire.WireLimits;
  * @param sendQueueBytes          send queue bound per connection, in payload bytes (2 x max message + 1 frame)
  * @param subscriberQueue         queue bound per subscriber, in messages (1024)
  * @param inboxCapacity           the processing thread's queue bound, in commands (8192)
+ * @param inboxBytes              bytes of received messages waiting for the processing thread; a reader
+ *                                that would pass it waits, and TCP slows its peer (256 MiB)
+ * @param subscriberBytes         queue bound per subscriber, in payload bytes (2 x max message)
  * @param maxDialTargets          addresses the node keeps dialing (special and requested) (1024)
  * @param handshakeTimeout        time a peer has to send an acceptable HELLO (10 s)
  * @param pingInterval            PING after this long without sending (15 s)
@@ -46,6 +49,7 @@ import org.loomnet.wire.WireLimits;
 public record NodeConfig(String network, InetSocketAddress listenAddress, String nodeName, String userAgent,
                          List<InetSocketAddress> specialPeers, int maxIncoming, int fanout, WireLimits limits,
                          int sendQueueParcels, long sendQueueBytes, int subscriberQueue, int inboxCapacity,
+                         long inboxBytes, long subscriberBytes,
                          int maxDialTargets, Duration handshakeTimeout, Duration pingInterval, Duration idleTimeout,
                          Duration frameTimeout, Duration writeTimeout, Duration closeLinger, Duration dialTimeout,
                          Duration redialDelay, Duration redialMaxDelay, int redialAttempts, int partialsPerPeer,
@@ -62,6 +66,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             "loomnet", new InetSocketAddress("0.0.0.0", DEFAULT_PORT), "", "loomnet/" + VERSION,
             List.of(), 64, 16, WireLimits.DEFAULTS,
             4096, 2L * WireLimits.DEFAULT_MAX_MESSAGE + WireLimits.DEFAULT_MAX_FRAME, 1024, 8192,
+            256L << 20, 2L * WireLimits.DEFAULT_MAX_MESSAGE,
             1024, Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(60),
             Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(5), Duration.ofMinutes(5), 5, 4,
@@ -92,6 +97,16 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         if (sendQueueBytes < limits.maxEncodedMessage() + limits.maxFrameSize()) {
             throw new IllegalArgumentException("sendQueueBytes must hold at least one largest message: "
                     + (limits.maxEncodedMessage() + limits.maxFrameSize()));
+        }
+        if (sendQueueParcels < limits.maxParts() + 16) {
+            throw new IllegalArgumentException("sendQueueParcels must hold one largest split message and some "
+                    + "control parcels: at least " + (limits.maxParts() + 16));
+        }
+        if (inboxBytes < limits.maxMessageSize() || inboxBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("inboxBytes must hold one largest message and be under 2 GiB");
+        }
+        if (subscriberBytes < limits.maxMessageSize()) {
+            throw new IllegalArgumentException("subscriberBytes must hold one largest message");
         }
         if (reassemblyBudget < limits.maxEncodedMessage()) {
             throw new IllegalArgumentException("reassemblyBudget must hold at least one largest message");

@@ -6,13 +6,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.loomnet.wire.DisconnectReason;
 
 /**
- * Node-wide counters, written by the processing thread and read by anyone (the API, metrics).
+ * Node-wide counters, read by anyone (the API, metrics). Written by the processing thread, except
+ * {@code rejectedCommands} (application threads); all are atomics.
  */
 public final class NodeCounters {
     final AtomicLong messagesReceived = new AtomicLong();
     final AtomicLong queueDrops = new AtomicLong();
     final AtomicLong unroutable = new AtomicLong();
     final AtomicLong refused = new AtomicLong();
+    final AtomicLong refusedSilently = new AtomicLong();
     final AtomicLong peerExchangeIgnored = new AtomicLong();
     final AtomicLong rejectedCommands = new AtomicLong();
     private final Map<DisconnectReason, AtomicLong> disconnects = new EnumMap<>(DisconnectReason.class);
@@ -42,9 +44,19 @@ public final class NodeCounters {
         return unroutable.get();
     }
 
-    /** @return incoming connections refused for the connection limit */
+    /** @return incoming connections refused (over the limit, or while shutting down) */
     public long refused() {
         return refused.get();
+    }
+
+    /** @return refusals closed without a DISCONNECT because too many refusals were running */
+    public long refusedSilently() {
+        return refusedSilently.get();
+    }
+
+    /** @return peer-exchange parcels received and ignored (peer exchange is not built yet) */
+    public long peerExchangeIgnored() {
+        return peerExchangeIgnored.get();
     }
 
     /** @return application requests refused because the processing queue was full */

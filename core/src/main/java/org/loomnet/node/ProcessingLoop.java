@@ -55,6 +55,8 @@ final class ProcessingLoop implements Connection.Owner {
     private final DialPlan dialPlan;
     private final AtomicLong connectionIds = new AtomicLong();
     private final long startedNanos = System.nanoTime();
+    /** Bytes of received messages on the inbox; readers acquire, the processing thread releases. */
+    private final java.util.concurrent.Semaphore inboxBytes;
 
     // ---- state owned by this thread -----------------------------------------------------------
     /** Every open connection, by connection id. */
@@ -63,6 +65,8 @@ final class ProcessingLoop implements Connection.Owner {
     private final Map<NodeId, Connection> online = new HashMap<>();
     /** Outgoing connections, to find their dial target when they close. */
     private final Map<Connection, DialPlan.Target> outgoing = new HashMap<>();
+    /** Connections the application was told are connected: each gets exactly one Disconnected. */
+    private final java.util.Set<Connection> announced = new java.util.HashSet<>();
     /** Inbound connections in {@link #connections}, kept as a count so accepting stays O(1). */
     private int incoming;
     private int listenPort;
@@ -86,6 +90,7 @@ final class ProcessingLoop implements Connection.Owner {
         this.inbox = inbox;
         this.subscribers = subscribers;
         this.counters = counters;
+        this.inboxBytes = new java.util.concurrent.Semaphore((int) config.inboxBytes());
         this.refusal = new Refusal(MAX_CONCURRENT_REFUSALS, networkId, config.closeLinger());
         this.dialPlan = new DialPlan(config.maxDialTargets(), config.redialDelay(), config.redialMaxDelay(),
                 config.redialAttempts());
@@ -104,6 +109,7 @@ final class ProcessingLoop implements Connection.Owner {
                     handle(c);
                 } catch (RuntimeException e) {
                     log.error("processing {} failed", c, e);
+                    reject(c, e);
                 }
             }
         } catch (InterruptedException e) {
@@ -113,10 +119,38 @@ final class ProcessingLoop implements Connection.Owner {
             for (Connection c : connections.values()) {
                 c.closeSocket();
             }
-            published = List.of();
+            rejectPending();
             if (shutdownDone != null) {
                 shutdownDone.complete(null);
             }
+        }
+    }
+
+    /**
+     * Answers every command still on the inbox once the loop has stopped: futures fail, sockets
+     * close. Safe from any thread; {@link Node} calls it again after a late submit.
+     */
+    void rejectPending() {
+        Command c;
+        while ((c = inbox.poll()) != null) {
+            reject(c, new java.util.concurrent.RejectedExecutionException("node stopped"));
+        }
+    }
+
+    private static void reject(Command c, Exception why) {
+        switch (c) {
+            case Command.Send s -> s.result().completeExceptionally(why);
+            case Command.Dial d -> d.result().completeExceptionally(why);
+            case Command.Disconnect d -> d.result().completeExceptionally(why);
+            case Command.Shutdown s -> s.done().complete(null);
+            case Command.Accepted a -> closeQuietly(a.socket());
+            case Command.Dialed d -> closeQuietly(d.socket());
+            case Command.DialFailed f -> { }
+            case Command.HelloReceived h -> { }
+            case Command.Received r -> { }
+            case Command.PeerExchange p -> { }
+            case Command.Closed cl -> { }
+            case Command.Tick t -> { }
         }
     }
 
@@ -141,16 +175,22 @@ final class ProcessingLoop implements Connection.Owner {
 
     private void accepted(Socket socket) {
         if (shuttingDown) {
-            refusal.refuse(socket, DisconnectReason.SHUTDOWN, "");
+            refuse(socket, DisconnectReason.SHUTDOWN, "");
             return;
         }
         if (incoming >= config.maxIncoming()) {
-            counters.refused.incrementAndGet();
             log.debug("refusing {}: {} incoming connections", socket.getRemoteSocketAddress(), incoming);
-            refusal.refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming());
+            refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming());
             return;
         }
         open(socket, Direction.INBOUND, false);
+    }
+
+    private void refuse(Socket socket, DisconnectReason reason, String detail) {
+        counters.refused.incrementAndGet();
+        if (!refusal.refuse(socket, reason, detail)) {
+            counters.refusedSilently.incrementAndGet();
+        }
     }
 
     private void dialed(InetSocketAddress target, Socket socket) {
@@ -189,6 +229,14 @@ final class ProcessingLoop implements Connection.Owner {
     }
 
     private void acceptHello(Connection c, Hello h) {
+        NodeId peer = NodeId.ofNonce(h.nonce());
+        DialPlan.Target t = outgoing.get(c);
+        if (t != null) {
+            // Remember who lives at this address even if this connection fails below (lost
+            // tie-break, already closing): while that node is connected another way, the
+            // address needs no redial.
+            t.knownNode = peer;
+        }
         if (c.state() != ConnectionState.HANDSHAKE) {
             return;
         }
@@ -206,17 +254,12 @@ final class ProcessingLoop implements Connection.Owner {
             c.disconnect(DisconnectReason.SELF_CONNECTION, "");
             return;
         }
-        NodeId peer = NodeId.ofNonce(h.nonce());
-        DialPlan.Target t = outgoing.get(c);
-        if (t != null) {
-            // Remember who lives at this address even if this connection loses the tie-break
-            // below: while that node is connected another way, the address needs no redial.
-            t.knownNode = peer;
-        }
         Connection existing = online.get(peer);
+        if (existing != null && existing.state() != ConnectionState.ONLINE) {
+            online.remove(peer); // already closing: it cannot win against a live connection
+            existing = null;
+        }
         if (existing != null) {
-            // Of two connections between the same pair, both sides keep the one dialed by the node
-            // with the smaller nonce; with the same dialer, the older one. Both sides agree.
             Connection loser = keeps(existing, c, h.nonce()) ? c : existing;
             loser.disconnect(DisconnectReason.DUPLICATE_CONNECTION, "already connected to " + peer);
             if (loser == c) {
@@ -228,6 +271,7 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         online.put(peer, c);
+        announced.add(c);
         if (t != null) {
             dialPlan.succeeded(t, c, peer);
         }
@@ -238,14 +282,25 @@ final class ProcessingLoop implements Connection.Owner {
         subscribers.event(new NodeEvent.Connected(info));
     }
 
-    /** True if {@code existing} should survive against {@code candidate} to the node with {@code peerNonce}. */
+    /**
+     * The duplicate-connection rule, which both ends of the pair evaluate to the same answer:
+     * keep the connection dialed by the node with the smaller nonce; if the same node dialed
+     * both, keep the one whose dialing side used the smaller source port (both ends see that
+     * port: it is the dialer's local port and the listener's remote port).
+     *
+     * @return true if {@code existing} survives against {@code candidate}
+     */
     private boolean keeps(Connection existing, Connection candidate, long peerNonce) {
         long existingDialer = existing.direction() == Direction.OUTBOUND ? nonce : peerNonce;
         long candidateDialer = candidate.direction() == Direction.OUTBOUND ? nonce : peerNonce;
-        if (existingDialer == candidateDialer) {
-            return true;
+        if (existingDialer != candidateDialer) {
+            return Long.compareUnsigned(existingDialer, candidateDialer) < 0;
         }
-        return Long.compareUnsigned(existingDialer, candidateDialer) < 0;
+        return dialerPort(existing) <= dialerPort(candidate);
+    }
+
+    private static int dialerPort(Connection c) {
+        return c.direction() == Direction.OUTBOUND ? c.localPort() : c.remoteAddress().getPort();
     }
 
     private void forget(Connection c) {
@@ -257,8 +312,8 @@ final class ProcessingLoop implements Connection.Owner {
         }
         CloseInfo why = c.closeInfo();
         NodeId peer = c.hello() == null ? null : NodeId.ofNonce(c.hello().nonce());
-        boolean wasOnline = peer != null && online.get(peer) == c;
-        if (wasOnline) {
+        boolean wasOnline = announced.remove(c);
+        if (peer != null && online.get(peer) == c) {
             online.remove(peer);
         }
         counters.disconnected(why.reason());
@@ -316,8 +371,10 @@ final class ProcessingLoop implements Connection.Owner {
     private List<Connection> broadcastTargets() {
         List<Connection> chosen = new ArrayList<>();
         List<Connection> others = new ArrayList<>();
-        for (Connection c : online.values()) {
-            (c.special() ? chosen : others).add(c);
+        java.util.Set<NodeId> specialNodes = dialPlan.specialNodes();
+        for (Map.Entry<NodeId, Connection> e : online.entrySet()) {
+            // special is a property of the node: also when its inbound connection won the tie-break
+            (e.getValue().special() || specialNodes.contains(e.getKey()) ? chosen : others).add(e.getValue());
         }
         Collections.shuffle(others, ThreadLocalRandom.current());
         for (int i = 0; i < others.size() && chosen.size() < config.fanout(); i++) {
@@ -329,14 +386,19 @@ final class ProcessingLoop implements Connection.Owner {
     private boolean enqueue(Connection c, List<Parcel> parcels) {
         for (Parcel p : parcels) {
             SendQueue.Offer r = c.send(p);
-            if (r == SendQueue.Offer.REFUSED) {
-                if (c.state() != ConnectionState.CLOSING) {
-                    c.disconnect(DisconnectReason.SLOW_PEER, "send queue full");
+            switch (r) {
+                case QUEUED -> { }
+                case QUEUED_AFTER_DROP -> counters.queueDrops.incrementAndGet();
+                case DROPPED -> {
+                    counters.queueDrops.incrementAndGet();
+                    return false;
                 }
-                return false;
-            }
-            if (r == SendQueue.Offer.QUEUED_AFTER_DROP) {
-                counters.queueDrops.incrementAndGet();
+                case REFUSED -> {
+                    if (c.state() != ConnectionState.CLOSING) {
+                        c.disconnect(DisconnectReason.SLOW_PEER, "send queue full");
+                    }
+                    return false;
+                }
             }
         }
         return true;
@@ -365,6 +427,7 @@ final class ProcessingLoop implements Connection.Owner {
     }
 
     private void received(Connection c, AppMessage m) {
+        inboxBytes.release(m.payload().length); // subscriber queues bound it from here on
         if (c.state() != ConnectionState.ONLINE || c.hello() == null) {
             return;
         }
@@ -408,7 +471,7 @@ final class ProcessingLoop implements Connection.Owner {
             InetSocketAddress target = t.address;
             int timeout = (int) config.dialTimeout().toMillis();
             InetSocketAddress source = dialSource();
-            Thread.ofVirtual().name("dial-" + target).start(() -> {
+            Thread.ofVirtual().name("dial-" + Connection.hostPort(target)).start(() -> {
                 Socket s = new Socket();
                 try {
                     if (source != null) {
@@ -443,6 +506,18 @@ final class ProcessingLoop implements Connection.Owner {
 
     @Override
     public void messageReceived(Connection c, AppMessage message) {
+        // Bytes first: a reader that would pass the budget waits here, and TCP slows its peer.
+        int size = message.payload().length;
+        try {
+            while (!inboxBytes.tryAcquire(size, 100, TimeUnit.MILLISECONDS)) {
+                if (stopped) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         post(new Command.Received(c, message));
     }
 

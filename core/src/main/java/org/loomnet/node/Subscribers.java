@@ -14,22 +14,26 @@ import java.util.function.Consumer;
 final class Subscribers {
 
     private final int capacity;
+    private final long maxBytes;
     private final Map<String, List<Mailbox<Message>>> byType = new ConcurrentHashMap<>();
     private final List<Mailbox<NodeEvent>> eventListeners = new CopyOnWriteArrayList<>();
 
-    Subscribers(int capacity) {
+    Subscribers(int capacity, long maxBytes) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
     }
 
     Subscription subscribe(String type, Consumer<? super Message> handler) {
         List<Mailbox<Message>> list = byType.computeIfAbsent(type, t -> new CopyOnWriteArrayList<>());
-        Mailbox<Message> box = new Mailbox<>("subscriber-" + type, capacity, handler, list::remove);
+        Mailbox<Message> box = new Mailbox<>("subscriber-" + type, capacity, maxBytes,
+                m -> m.payload().length, handler, list::remove);
         list.add(box);
         return box;
     }
 
     Subscription onEvent(Consumer<? super NodeEvent> handler) {
-        Mailbox<NodeEvent> box = new Mailbox<>("events", capacity, handler, eventListeners::remove);
+        Mailbox<NodeEvent> box = new Mailbox<>("events", capacity, Long.MAX_VALUE, e -> 0, handler,
+                eventListeners::remove);
         eventListeners.add(box);
         return box;
     }
@@ -51,14 +55,22 @@ final class Subscribers {
         }
     }
 
-    void closeAll() {
+    /** Lets every subscriber hand over what is queued, for at most {@code timeout}, then stops it. */
+    void closeAll(java.time.Duration timeout) {
+        List<Mailbox<?>> boxes = new java.util.ArrayList<>(eventListeners);
         for (List<Mailbox<Message>> list : byType.values()) {
-            for (Mailbox<Message> box : list) {
-                box.close();
+            boxes.addAll(list);
+        }
+        boxes.forEach(Mailbox::drainAndStop);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Mailbox<?> box : boxes) {
+            try {
+                box.thread().join(java.time.Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
-        for (Mailbox<NodeEvent> box : eventListeners) {
-            box.close();
-        }
+        boxes.forEach(Mailbox::close);
     }
 }

@@ -56,6 +56,8 @@ public enum DisconnectReason {
     BANNED(21, "banned", true),
     /** The peer's quality score fell below the threshold. */
     LOW_QUALITY(22, "quality too low", true),
+    /** A bug on the sending side; the peer did nothing wrong. */
+    INTERNAL_ERROR(23, "internal error", true),
 
     /** Local only: the socket closed or failed without a DISCONNECT. */
     CONNECTION_LOST(100, "connection lost", false),

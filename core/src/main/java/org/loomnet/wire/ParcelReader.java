@@ -105,9 +105,13 @@ public final class ParcelReader {
             throw new ProtocolException(DisconnectReason.BAD_FLAGS, "flags " + flags);
         }
         int max = maxPayload(type);
-        if (length > max || (type == ParcelType.PING || type == ParcelType.PONG) && length != PING_SIZE) {
+        if (length > max) {
             throw new ProtocolException(DisconnectReason.FRAME_TOO_LARGE,
                     type + " payload of " + length + " bytes, limit " + max);
+        }
+        if ((type == ParcelType.PING || type == ParcelType.PONG) && length != PING_SIZE) {
+            throw new ProtocolException(DisconnectReason.MALFORMED_PAYLOAD,
+                    type + " payload of " + length + " bytes, must be " + PING_SIZE);
         }
         checkParts(type, partNumber, partCount);
 

@@ -16,9 +16,12 @@ import java.util.Map;
  *       bytes in them; over either, its oldest partial message is evicted (counted) — a
  *       well-behaved sender has at most one message in flight, but a send queue that dropped a
  *       part leaves a hole that is never filled;</li>
- *   <li>all connections together hold at most the shared {@link ReassemblyBudget}; a part that
- *       does not fit is dropped and counted (its message can then never complete, and expires);</li>
- *   <li>a partial message older than the timeout is dropped by {@link #expire(long)};</li>
+ *   <li>all connections together hold at most the shared {@link ReassemblyBudget}; when it is
+ *       exhausted the connection first evicts its own older partial messages, and if that is not
+ *       enough the part is dropped and counted (its message can then never complete, and expires);</li>
+ *   <li>a partial message older than the timeout is dropped by {@link #expire(long)}, which the
+ *       reader calls when parcels arrive (at least every ping interval on a live connection;
+ *       a silent one is closed by the idle timeout, which frees everything);</li>
  *   <li>parts may arrive in any order; a duplicate part, a part number out of range or a part
  *       count that differs from the first part's is a protocol violation.</li>
  * </ul>
@@ -80,6 +83,7 @@ public final class Reassembler {
         }
         if (!makeRoom(part.messageId(), part.length())) {
             droppedNoRoom++;
+            budget.droppedNoRoom.incrementAndGet();
             if (p.received == 0) {
                 partials.remove(part.messageId());
             }
@@ -120,6 +124,7 @@ public final class Reassembler {
             }
         }
         expired += n;
+        budget.expired.addAndGet(n);
         return n;
     }
 
@@ -142,6 +147,7 @@ public final class Reassembler {
             partials.remove(oldest.getKey());
             release(oldest.getValue());
             evicted++;
+            budget.evicted.incrementAndGet();
         }
         return true;
     }

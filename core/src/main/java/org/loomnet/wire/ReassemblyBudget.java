@@ -3,7 +3,8 @@ package org.loomnet.wire;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The memory all connections of a node may hold in partly received messages, together.
+ * The memory all connections of a node may hold in partly received messages, together, and
+ * node-wide counts of what reassembly had to throw away.
  * Each connection's {@link Reassembler} reserves bytes here before it keeps a part and releases
  * them when the message completes, expires or the connection closes. Thread-safe, lock-free.
  */
@@ -11,6 +12,9 @@ public final class ReassemblyBudget {
 
     private final long limit;
     private final AtomicLong used = new AtomicLong();
+    final AtomicLong evicted = new AtomicLong();
+    final AtomicLong expired = new AtomicLong();
+    final AtomicLong droppedNoRoom = new AtomicLong();
 
     /** @param limit total bytes of partial messages the node may hold */
     public ReassemblyBudget(long limit) {
@@ -40,6 +44,21 @@ public final class ReassemblyBudget {
     /** @return bytes currently held in partial messages by all connections */
     public long used() {
         return used.get();
+    }
+
+    /** @return partial messages evicted by any connection to make room */
+    public long evicted() {
+        return evicted.get();
+    }
+
+    /** @return partial messages dropped by the timeout, on any connection */
+    public long expired() {
+        return expired.get();
+    }
+
+    /** @return parts dropped because no room could be made, on any connection */
+    public long droppedNoRoom() {
+        return droppedNoRoom.get();
     }
 
     /** @return the limit */

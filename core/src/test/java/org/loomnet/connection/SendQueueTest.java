@@ -432,7 +432,7 @@ class SendQueueTest {
         // full: a new message drops the oldest part of message 7 and its queued sibling
         assertThat(q.offer(message(8, 10))).isEqualTo(SendQueue.Offer.QUEUED_AFTER_DROP);
         // the last part of message 7 can never complete: it is dropped on arrival
-        assertThat(q.offer(part(7, 2, 3, 10))).isEqualTo(SendQueue.Offer.QUEUED_AFTER_DROP);
+        assertThat(q.offer(part(7, 2, 3, 10))).isEqualTo(SendQueue.Offer.DROPPED);
         assertThat(q.size()).isEqualTo(1);
         assertThat(q.dropped()).isEqualTo(3);
         java.util.List<Parcel> batch = new java.util.ArrayList<>();

@@ -51,12 +51,24 @@ class DialPlanTest {
     }
 
     @Test
-    void selfWrongNetworkAndOldVersionAreNeverRedialedEvenIfSpecial() {
-        for (DisconnectReason r : new DisconnectReason[] {DisconnectReason.SELF_CONNECTION,
-                DisconnectReason.WRONG_NETWORK, DisconnectReason.VERSION_TOO_OLD}) {
-            DialPlan.Target t = plan.add(A, true, 0);
-            plan.failed(t, r, 0);
+    void ourOwnAddressIsNeverRedialedEvenIfSpecial() {
+        DialPlan.Target t = plan.add(A, true, 0);
+        plan.failed(t, DisconnectReason.SELF_CONNECTION, 0);
+        assertThat(plan.get(A)).isNull();
+    }
+
+    @Test
+    void aRegularPeerThatCanNeverWorkIsForgottenButASpecialOneKeepsItsBackoff() {
+        for (DisconnectReason r : new DisconnectReason[] {DisconnectReason.WRONG_NETWORK,
+                DisconnectReason.VERSION_TOO_OLD, DisconnectReason.BANNED}) {
+            DialPlan.Target regular = plan.add(A, false, 0);
+            plan.failed(regular, r, 0);
             assertThat(plan.get(A)).as(r.name()).isNull();
+            DialPlan.Target special = plan.add(A, true, 0);
+            plan.failed(special, r, 0);
+            assertThat(plan.get(A)).as(r.name()).isSameAs(special);
+            assertThat(special.nextAttemptMillis).isPositive();
+            plan.remove(A);
         }
     }
 

@@ -128,9 +128,10 @@ class ParcelReaderRejectTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"PING, 0", "PING, 7", "PING, 9", "PONG, 0", "PONG, 1", "PONG, 16"})
-    void pingAndPongMustCarryExactlyEightBytes(ParcelType type, long length) {
-        assertHeaderRejected(header(type, length, 0, 1), DisconnectReason.FRAME_TOO_LARGE);
+    @CsvSource({"PING, 0, MALFORMED_PAYLOAD", "PING, 7, MALFORMED_PAYLOAD", "PING, 9, FRAME_TOO_LARGE",
+            "PONG, 0, MALFORMED_PAYLOAD", "PONG, 1, MALFORMED_PAYLOAD", "PONG, 16, FRAME_TOO_LARGE"})
+    void pingAndPongMustCarryExactlyEightBytes(ParcelType type, long length, DisconnectReason reason) {
+        assertHeaderRejected(header(type, length, 0, 1), reason);
     }
 
     @Test

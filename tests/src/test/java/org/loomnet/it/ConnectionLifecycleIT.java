@@ -48,6 +48,8 @@ class ConnectionLifecycleIT {
         try (TestNodes net = new TestNodes()) {
             Node a = net.start("127.0.5.1");
             Node b = net.start("127.0.5.2");
+            List<NodeEvent> eventsAtA = new CopyOnWriteArrayList<>();
+            a.onEvent(eventsAtA::add);
             // Both dial each other as special peers, at once.
             a.dial(b.listenAddress(), true);
             b.dial(a.listenAddress(), true);
@@ -73,6 +75,10 @@ class ConnectionLifecycleIT {
                     + b.counters().disconnects(DisconnectReason.DUPLICATE_CONNECTION);
             assertThat(after).isEqualTo(before);
             assertThat(a.connections()).hasSize(1);
+            // Every Connected the application saw is matched by one Disconnected, but the survivor's.
+            long connected = eventsAtA.stream().filter(e -> e instanceof NodeEvent.Connected).count();
+            long disconnected = eventsAtA.stream().filter(e -> e instanceof NodeEvent.Disconnected).count();
+            assertThat(connected - disconnected).isEqualTo(1);
         }
     }
 
@@ -164,6 +170,8 @@ class ConnectionLifecycleIT {
     void closeSendsShutdownToEveryPeerAndReturnsPromptly() throws Exception {
         try (TestNodes net = new TestNodes()) {
             Node a = net.start("127.0.9.1");
+            List<NodeEvent> atA = new CopyOnWriteArrayList<>();
+            a.onEvent(atA::add);
             Node b = net.start(TestNodes.builder("127.0.9.2").specialPeer(a.listenAddress()));
             Node c = net.start(TestNodes.builder("127.0.9.3").specialPeer(a.listenAddress()));
             List<NodeEvent> atB = new CopyOnWriteArrayList<>();
@@ -175,7 +183,12 @@ class ConnectionLifecycleIT {
                 }
             });
             Await.until("connected", () -> a.peers().size() == 2);
+            Await.until("a's handler saw both connect", () -> atA.size() == 2);
             assertTimeoutPreemptively(Duration.ofSeconds(10), a::close);
+            // close() hands the last events to a's own handler before stopping it
+            assertThat(atA).filteredOn(e -> e instanceof NodeEvent.Disconnected).hasSize(2)
+                    .allSatisfy(e -> assertThat(((NodeEvent.Disconnected) e).why().reason())
+                            .isEqualTo(DisconnectReason.SHUTDOWN));
             assertThat(bDisconnected.await(20, TimeUnit.SECONDS)).isTrue();
             NodeEvent.Disconnected d = (NodeEvent.Disconnected) atB.stream()
                     .filter(e -> e instanceof NodeEvent.Disconnected).findFirst().orElseThrow();

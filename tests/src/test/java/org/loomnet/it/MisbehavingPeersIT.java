@@ -189,7 +189,7 @@ class MisbehavingPeersIT {
 
     @Test
     void peerThatNeverReadsLosesOldMessagesThenIsDroppedWithoutStallingOthers() throws Exception {
-        Node n = net.start(TestNodes.builder("127.0.0.23").sendQueue(64, 2L * (64 << 20) + (1 << 20))
+        Node n = net.start(TestNodes.builder("127.0.0.23").sendQueue(96, 2L * (64 << 20) + (1 << 20))
                 .writeTimeout(Duration.ofSeconds(1)));
         Node ok = net.start(TestNodes.builder("127.0.0.24").specialPeer(n.listenAddress()));
         List<Message> okReceived = new CopyOnWriteArrayList<>();

@@ -133,7 +133,7 @@ public final class Node implements AutoCloseable {
         } finally {
             lifecycle.unlock();
         }
-        log.info("node {} listening on {} (network {})", id, listenAddress(), config.network());
+        log.info("node {} listening on {} (network {})", id, Connection.hostPort(listenAddress()), config.network());
         for (InetSocketAddress peer : config.specialPeers()) {
             dial(peer, true);
         }

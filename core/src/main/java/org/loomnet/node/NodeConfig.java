@@ -83,6 +83,12 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(transports, "transports");
+        if (nodeName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.loomnet.wire.Hello.MAX_NODE_NAME) {
+            throw new IllegalArgumentException("nodeName longer than " + org.loomnet.wire.Hello.MAX_NODE_NAME + " bytes");
+        }
+        if (userAgent.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.loomnet.wire.Hello.MAX_USER_AGENT) {
+            throw new IllegalArgumentException("userAgent longer than " + org.loomnet.wire.Hello.MAX_USER_AGENT + " bytes");
+        }
         if (network.isEmpty()) {
             throw new IllegalArgumentException("network name must not be empty");
         }

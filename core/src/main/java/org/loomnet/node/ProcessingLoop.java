@@ -205,7 +205,7 @@ final class ProcessingLoop implements Connection.Owner {
 
     private void dialFailed(InetSocketAddress target, IOException error) {
         DialPlan.Target t = dialPlan.get(target);
-        log.info("dial {} failed: {}", target, error.toString());
+        log.info("dial {} failed: {}", Connection.hostPort(target), error.toString());
         if (t != null) {
             dialPlan.failed(t, DisconnectReason.DIAL_FAILED, now());
         }
@@ -278,7 +278,7 @@ final class ProcessingLoop implements Connection.Owner {
         publish();
         ConnectionInfo info = ConnectionInfo.of(c);
         log.info("connected {} {} {} ({}{})", c.direction() == Direction.OUTBOUND ? "to" : "from",
-                peer, c.remoteAddress(), h.userAgent(), h.nodeName().isEmpty() ? "" : ", " + h.nodeName());
+                peer, Connection.hostPort(c.remoteAddress()), h.userAgent(), h.nodeName().isEmpty() ? "" : ", " + h.nodeName());
         subscribers.event(new NodeEvent.Connected(info));
     }
 
@@ -329,7 +329,7 @@ final class ProcessingLoop implements Connection.Owner {
         }
         publish();
         if (wasOnline) {
-            log.info("disconnected {} {}: {}", peer, c.remoteAddress(), why);
+            log.info("disconnected {} {}: {}", peer, Connection.hostPort(c.remoteAddress()), why);
             subscribers.event(new NodeEvent.Disconnected(ConnectionInfo.of(c), why));
         } else {
             log.debug("connection {} closed before the handshake completed: {}", c, why);
@@ -477,7 +477,14 @@ final class ProcessingLoop implements Connection.Owner {
                     if (source != null) {
                         s.bind(source);
                     }
-                    s.connect(target, timeout);
+                    // A name is looked up here, on the dial thread, on every attempt: DNS changes
+                    // are followed and the processing thread never waits for a resolver.
+                    InetSocketAddress resolved = target.isUnresolved()
+                            ? new InetSocketAddress(target.getHostString(), target.getPort()) : target;
+                    if (resolved.isUnresolved()) {
+                        throw new java.net.UnknownHostException(target.getHostString());
+                    }
+                    s.connect(resolved, timeout);
                     post(new Command.Dialed(target, s));
                 } catch (IOException e) {
                     closeQuietly(s);

@@ -1,0 +1,253 @@
+package org.loomnet.daemon;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Peer addresses as people write them: {@code host:port}, IPv6 in brackets ({@code [::1]:7700}).
+ *
+ * <p>Parsing is strict and never touches the network: an IP literal becomes a resolved address,
+ * a host name stays unresolved until {@link #resolve} is called, so a typo is reported as a typo
+ * and not as a DNS failure. Every rejection says what was wrong and what was expected.
+ */
+public final class HostPort {
+
+    /** What a {@link #parse} error message shows as the expected form. */
+    static final String EXPECTED = "expected HOST:PORT, IPv6 as [::1]:7700";
+    /** What a {@link #parseHost} error message shows as the expected form. */
+    static final String EXPECTED_HOST = "expected an IPv4 address, an IPv6 address or a host name";
+
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,5}");
+    /** Dotted quad without leading zeros, which some resolvers would read as octal. */
+    private static final Pattern IPV4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
+    private static final Pattern DOTS_AND_DIGITS = Pattern.compile("[0-9.]+");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+
+    private HostPort() {
+    }
+
+    /**
+     * Parses {@code host:port}. Surrounding white space is ignored.
+     *
+     * @param text for example {@code 127.0.0.1:7700}, {@code [::1]:7700} or {@code seed.example.org:7700}
+     * @return the address: resolved for an IP literal, unresolved for a host name
+     * @throws IllegalArgumentException with a message naming the input and the problem
+     */
+    public static InetSocketAddress parse(String text) {
+        try {
+            return parseOrThrow(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; " + EXPECTED);
+        }
+    }
+
+    private static InetSocketAddress parseOrThrow(String s) {
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty address");
+        }
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0) {
+                throw bad(s, "missing ']' after the IPv6 address");
+            }
+            host = s.substring(1, close);
+            String rest = s.substring(close + 1);
+            if (!rest.startsWith(":")) {
+                throw bad(s, rest.isEmpty() ? "missing port" : "unexpected '" + rest + "' after ']'");
+            }
+            port = rest.substring(1);
+            if (!host.contains(":")) {
+                throw bad(s, "brackets are for IPv6 addresses only");
+            }
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon < 0) {
+                throw bad(s, "missing port");
+            }
+            host = s.substring(0, colon);
+            port = s.substring(colon + 1);
+            if (host.contains(":")) {
+                throw bad(s, "an IPv6 address needs brackets");
+            }
+        }
+        int p = parsePort(s, port);
+        if (p == 0) {
+            throw bad(s, "port 0 cannot be dialed");
+        }
+        return address(s, host, p);
+    }
+
+    /**
+     * Parses a host alone, as {@code --host} takes it: an IPv4 or IPv6 literal (brackets
+     * optional) or a host name, which is resolved here.
+     *
+     * @param text the host
+     * @return its address
+     * @throws IllegalArgumentException if it is malformed or the name does not resolve
+     */
+    public static InetAddress parseHost(String text) {
+        String s = text.strip();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
+        InetSocketAddress a;
+        try {
+            a = address(text.strip(), s, 0);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; " + EXPECTED_HOST);
+        }
+        try {
+            return resolve(a).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("cannot resolve host '" + s + "'");
+        }
+    }
+
+    /**
+     * Parses a listen port.
+     *
+     * @param text a number from 0 to 65535; 0 picks a free port
+     * @return the port
+     * @throws IllegalArgumentException if it is not such a number
+     */
+    public static int parseListenPort(String text) {
+        String s = text.strip();
+        if (!DIGITS.matcher(s).matches() || Integer.parseInt(s) > 65535) {
+            throw new IllegalArgumentException("'" + text + "' is not a port number from 0 to 65535");
+        }
+        return Integer.parseInt(s);
+    }
+
+    /**
+     * Looks up a host name left unresolved by {@link #parse}.
+     *
+     * @param address an address from {@link #parse}
+     * @return the address itself if it is resolved, else a resolved copy
+     * @throws UnknownHostException if the name does not resolve
+     */
+    public static InetSocketAddress resolve(InetSocketAddress address) throws UnknownHostException {
+        if (!address.isUnresolved()) {
+            return address;
+        }
+        InetSocketAddress r = new InetSocketAddress(address.getHostString(), address.getPort());
+        if (r.isUnresolved()) {
+            throw new UnknownHostException(address.getHostString());
+        }
+        return r;
+    }
+
+    /**
+     * Writes an address back in the form {@link #parse} reads, without the JDK's
+     * {@code hostname/} prefix.
+     *
+     * @param address an address
+     * @return for example {@code 127.0.0.1:7700} or {@code [::1]:7700}
+     */
+    public static String format(InetSocketAddress address) {
+        String host = address.isUnresolved() || address.getAddress() == null
+                ? address.getHostString() : address.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
+    private static int parsePort(String whole, String port) {
+        if (port.isEmpty()) {
+            throw bad(whole, "missing port");
+        }
+        if (!DIGITS.matcher(port).matches() || Integer.parseInt(port) > 65535) {
+            throw bad(whole, "port '" + port + "' is not a number from 0 to 65535");
+        }
+        return Integer.parseInt(port);
+    }
+
+    private static InetSocketAddress address(String whole, String host, int port) {
+        if (host.isEmpty()) {
+            throw bad(whole, "missing host");
+        }
+        if (host.contains(":")) {
+            try {
+                // An IPv6 literal: parsed locally, never looked up.
+                return new InetSocketAddress(InetAddress.getByName(host), port);
+            } catch (UnknownHostException | RuntimeException e) {
+                throw bad(whole, "'" + host + "' is not an IPv6 address");
+            }
+        }
+        if (DOTS_AND_DIGITS.matcher(host).matches()) {
+            if (!IPV4.matcher(host).matches() || !octetsInRange(host)) {
+                throw bad(whole, "'" + host + "' is not an IPv4 address");
+            }
+            try {
+                return new InetSocketAddress(InetAddress.getByName(host), port);
+            } catch (UnknownHostException | RuntimeException e) {
+                throw bad(whole, "'" + host + "' is not an IPv4 address");
+            }
+        }
+        if (host.length() > 253 || !validName(host)) {
+            throw bad(whole, "'" + host + "' is not a host name (letters, digits, '-' and '.')");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    private static boolean octetsInRange(String ipv4) {
+        for (String octet : ipv4.split("\\.")) {
+            if (Integer.parseInt(octet) > 255) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean validName(String host) {
+        for (String label : host.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static IllegalArgumentException bad(String whole, String problem) {
+        return new IllegalArgumentException("'" + whole + "': " + problem);
+    }
+
+    /** picocli converter for {@code --peers}. */
+    static final class PeerConverter implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            try {
+                return parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for {@code --host}. */
+    static final class HostConverter implements ITypeConverter<InetAddress> {
+        @Override
+        public InetAddress convert(String value) {
+            try {
+                return parseHost(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for {@code --port}. */
+    static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                return parseListenPort(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.loomnet.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class HostPortTest {
+
+    @Test
+    void ipv4LiteralIsResolvedWithoutLookup() throws Exception {
+        InetSocketAddress a = HostPort.parse("127.0.0.2:7700");
+        assertThat(a.isUnresolved()).isFalse();
+        assertThat(a).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 7700));
+    }
+
+    @Test
+    void ipv6LiteralInBrackets() throws Exception {
+        InetSocketAddress a = HostPort.parse("[::1]:7701");
+        assertThat(a).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 7701));
+        assertThat(HostPort.format(a)).isEqualTo("[0:0:0:0:0:0:0:1]:7701");
+    }
+
+    @Test
+    void hostNameStaysUnresolvedUntilAsked() {
+        InetSocketAddress a = HostPort.parse(" seed-1.example.org:7700 ");
+        assertThat(a.isUnresolved()).isTrue();
+        assertThat(a.getHostString()).isEqualTo("seed-1.example.org");
+        assertThat(a.getPort()).isEqualTo(7700);
+        assertThat(HostPort.format(a)).isEqualTo("seed-1.example.org:7700");
+    }
+
+    @Test
+    void formatReadsBackTheSameAddress() {
+        for (String s : new String[] {"127.0.0.1:1", "10.1.2.3:65535"}) {
+            assertThat(HostPort.format(HostPort.parse(s))).isEqualTo(s);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''                  | empty address",
+            "127.0.0.1           | missing port",
+            "127.0.0.1:          | missing port",
+            ":7700               | missing host",
+            "::1:7700            | an IPv6 address needs brackets",
+            "[::1]               | missing port",
+            "[::1                | missing ']'",
+            "[::1]7700           | unexpected '7700' after ']'",
+            "[127.0.0.1]:7700    | brackets are for IPv6 addresses only",
+            "[::g]:7700          | '::g' is not an IPv6 address",
+            "127.0.0.1:0         | port 0 cannot be dialed",
+            "127.0.0.1:65536     | port '65536' is not a number from 0 to 65535",
+            "127.0.0.1:-1        | port '-1' is not a number from 0 to 65535",
+            "127.0.0.1:77a       | port '77a' is not a number",
+            "127.0.0.1:+77       | port '+77' is not a number",
+            "1.2.3.256:7700      | '1.2.3.256' is not an IPv4 address",
+            "1.2.3:7700          | '1.2.3' is not an IPv4 address",
+            "01.2.3.4:7700       | '01.2.3.4' is not an IPv4 address",
+            "bad_host:7700       | 'bad_host' is not a host name",
+            "-bad.example:7700   | '-bad.example' is not a host name",
+            "a..b:7700           | 'a..b' is not a host name",
+            "a b:7700            | 'a b' is not a host name"})
+    void rejectsWithAMessageSayingWhatIsWrong(String input, String problem) {
+        assertThatThrownBy(() -> HostPort.parse(input))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(problem)
+                .hasMessageContaining("expected HOST:PORT, IPv6 as [::1]:7700")
+                .hasMessageNotContaining("\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "7700", "65535", " 80 "})
+    void listenPortAcceptsZeroToMax(String port) {
+        assertThat(HostPort.parseListenPort(port)).isEqualTo(Integer.parseInt(port.strip()));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-1", "65536", "x", "1e3", "123456"})
+    void listenPortRejectsTheRest(String port) {
+        assertThatThrownBy(() -> HostPort.parseListenPort(port))
+                .hasMessageContaining("is not a port number from 0 to 65535");
+    }
+
+    @Test
+    void hostAcceptsLiteralsWithOrWithoutBrackets() throws Exception {
+        assertThat(HostPort.parseHost("0.0.0.0")).isEqualTo(InetAddress.getByName("0.0.0.0"));
+        assertThat(HostPort.parseHost("::")).isEqualTo(InetAddress.getByName("::"));
+        assertThat(HostPort.parseHost("[::1]")).isEqualTo(InetAddress.getByName("::1"));
+    }
+
+    @Test
+    void hostRejectsMalformedInput() {
+        assertThatThrownBy(() -> HostPort.parseHost("300.1.1.1"))
+                .hasMessageContaining("'300.1.1.1' is not an IPv4 address")
+                .hasMessageContaining("expected an IPv4 address, an IPv6 address or a host name");
+        assertThatThrownBy(() -> HostPort.parseHost("")).hasMessageContaining("missing host");
+    }
+}

@@ -77,6 +77,14 @@ public final class Connection {
         void messageReceived(Connection c, AppMessage message);
 
         /**
+         * A GOSSIP envelope arrived (decoded, its signature not yet checked).
+         *
+         * @param c        the connection
+         * @param envelope the envelope
+         */
+        void gossipReceived(Connection c, org.loomnet.wire.GossipEnvelope envelope);
+
+        /**
          * A PEER_REQUEST or PEER_RESPONSE arrived.
          *
          * @param c      the connection
@@ -102,6 +110,8 @@ public final class Connection {
     private final Direction direction;
     private final InetSocketAddress remote;
     private final boolean special;
+    /** On a dial to a pinned peer, the node id the peer must prove; else null. */
+    private final byte[] expectedPeerId;
     private final ConnectionSettings settings;
     private final Owner owner;
     private final SendQueue queue;
@@ -127,6 +137,8 @@ public final class Connection {
     private volatile Thread readerThread;
     private volatile Thread writerThread;
     private volatile Transport transport;
+    /** The peer's quality score; changed by the processing thread only. */
+    private volatile int quality;
 
     /**
      * Creates a connection over a connected socket. Nothing runs until {@link #start(Parcel)}.
@@ -135,16 +147,18 @@ public final class Connection {
      * @param socket    the connected socket
      * @param direction who dialed
      * @param special   true for a special (persistent) peer
+     * @param expectedPeerId on a dial to a pinned peer, the node id it must prove; else null
      * @param settings  the node's rules
      * @param owner     receives decoded parcels and the close
      */
-    public Connection(long id, Socket socket, Direction direction, boolean special,
+    public Connection(long id, Socket socket, Direction direction, boolean special, byte[] expectedPeerId,
                       ConnectionSettings settings, Owner owner) {
         this.id = id;
         this.socket = socket;
         this.direction = direction;
         this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
         this.special = special;
+        this.expectedPeerId = expectedPeerId;
         this.settings = settings;
         this.owner = owner;
         this.queue = new SendQueue(settings.sendQueueParcels(), settings.sendQueueBytes());
@@ -172,7 +186,7 @@ public final class Connection {
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            transport = settings.transports().open(socket, direction == Direction.OUTBOUND);
+            transport = settings.transports().open(socket, direction == Direction.OUTBOUND, expectedPeerId);
             writerThread = Thread.ofVirtual().name(name + "-writer").start(this::writeLoop);
             ParcelReader reader = new ParcelReader(transport.input(), settings.networkId(), settings.limits(),
                     new ParcelReader.FrameListener() {
@@ -208,6 +222,8 @@ public final class Connection {
                     return;
                 }
             }
+        } catch (TransportPreamble.RefusedException e) {
+            recordClose(e.goodbye().reason(), e.goodbye().detail(), true);
         } catch (ProtocolException e) {
             log.warn("{} {}: {}; disconnecting", name, peerLabel(), e.getMessage());
             disconnect(e.reason(), e.getMessage());
@@ -236,7 +252,13 @@ public final class Connection {
                 if (hello != null) {
                     throw new ProtocolException(DisconnectReason.PROTOCOL_VIOLATION, "second HELLO");
                 }
-                hello = Hello.decode(p);
+                Hello h = Hello.decode(p);
+                byte[] proven = transport.remoteNodeId();
+                if (proven != null && !java.util.Arrays.equals(proven, h.nodeId())) {
+                    throw new ProtocolException(DisconnectReason.PROTOCOL_VIOLATION,
+                            "HELLO claims another node id than the handshake proved");
+                }
+                hello = h;
                 owner.helloReceived(this, hello);
             }
             case PING -> {
@@ -263,6 +285,7 @@ public final class Connection {
                 }
             }
             case PEER_REQUEST, PEER_RESPONSE -> owner.peerExchangeReceived(this, p);
+            case GOSSIP -> owner.gossipReceived(this, org.loomnet.wire.GossipEnvelope.decode(p));
             case DISCONNECT -> {
                 Goodbye g = Goodbye.decode(p);
                 String detail = g.reason() == DisconnectReason.UNKNOWN ? "code " + g.code() + " " + g.detail() : g.detail();
@@ -533,6 +556,21 @@ public final class Connection {
         return state.get();
     }
 
+    /**
+     * @return the peer's node id once its HELLO arrived (proven by the handshake when encrypted,
+     *         claimed when plaintext), else null
+     */
+    public byte[] peerId() {
+        Hello h = hello;
+        return h == null ? null : h.nodeId();
+    }
+
+    /** @return true if the transport proved the peer's id (encryption), false if it is only claimed */
+    public boolean authenticated() {
+        Transport t = transport;
+        return t != null && t.remoteNodeId() != null;
+    }
+
     /** @return the peer's HELLO, or null before it arrived */
     public Hello hello() {
         return hello;
@@ -551,6 +589,22 @@ public final class Connection {
     /** @return clock millis when the TCP connection was set up */
     public long openedMillis() {
         return openedMillis;
+    }
+
+    /** @return the peer's quality score (0 at start; see the node's scoring policy) */
+    public int quality() {
+        return quality;
+    }
+
+    /**
+     * Changes the quality score. Called by the processing thread only.
+     *
+     * @param delta points to add (negative for a penalty)
+     * @return the new score
+     */
+    public int adjustQuality(int delta) {
+        quality = Math.max(-1000, Math.min(1000, quality + delta));
+        return quality;
     }
 
     /** @return parcels waiting in the send queue */

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * Turns away an accepted socket with a DISCONNECT and a reason, instead of a silent close, so
  * the peer knows why (and, later, where else to go).
  *
- * <p>Each refusal runs on its own short-lived virtual thread: write the parcel, half-close, read
+ * <p>Each refusal runs on its own short-lived virtual thread: write the REFUSED preamble and a
+ * plaintext DISCONNECT parcel, half-close, read
  * until the peer closes or the linger ends, close. At most {@code maxConcurrent} refusals run at
  * once; beyond that a flood of connects is closed without a word and counted, so refusing can
  * never cost more than a fixed number of threads and sockets.
@@ -56,13 +57,12 @@ public final class Refusal {
             closeQuietly(socket);
             return false;
         }
-        Thread.ofVirtual().name("refuse-" + socket.getRemoteSocketAddress()).start(() -> {
+        Thread.ofVirtual().name("refuse-" + Connection.hostPort((java.net.InetSocketAddress) socket.getRemoteSocketAddress())).start(() -> {
             try {
                 socket.setSoTimeout((int) linger.toMillis());
                 OutputStream out = socket.getOutputStream();
-                new ParcelWriter(out, networkId).write(
-                        Parcel.of(ParcelType.DISCONNECT, 0, Goodbye.of(reason, detail).encode()));
-                out.flush();
+                out.write(TransportPreamble.of(TransportPreamble.REFUSED));
+                writeGoodbye(out, networkId, reason, detail);
                 socket.shutdownOutput();
                 InputStream in = socket.getInputStream();
                 byte[] sink = new byte[1024];
@@ -71,13 +71,28 @@ public final class Refusal {
                     // discard until the peer closes
                 }
             } catch (IOException e) {
-                log.debug("refusing {}: {}", socket.getRemoteSocketAddress(), e.toString());
+                log.debug("refusing {}: {}", Connection.hostPort((java.net.InetSocketAddress) socket.getRemoteSocketAddress()), e.toString());
             } finally {
                 closeQuietly(socket);
                 slots.release();
             }
         });
         return true;
+    }
+
+    /**
+     * Writes one plaintext DISCONNECT parcel and flushes: the way to give a reason before any
+     * connection machinery (or any encryption) exists.
+     *
+     * @param out       the socket's stream
+     * @param networkId the network id for the header
+     * @param reason    why
+     * @param detail    more text
+     * @throws IOException if the write fails
+     */
+    static void writeGoodbye(OutputStream out, int networkId, DisconnectReason reason, String detail) throws IOException {
+        new ParcelWriter(out, networkId).write(Parcel.of(ParcelType.DISCONNECT, 0, Goodbye.of(reason, detail).encode()));
+        out.flush();
     }
 
     private static void closeQuietly(Socket s) {

@@ -10,8 +10,10 @@ import java.net.Socket;
  * The byte stream under the parcel framing: the seam where encryption slides in.
  *
  * <p>A {@link Connection} reads and writes parcels through a transport and never touches the
- * socket's streams itself. {@link PlainTransport} passes bytes through; an encrypting transport
- * runs its handshake in {@link Factory#open} and then encrypts what it is given.
+ * socket's streams itself. Every transport starts with the same 8-byte {@link TransportPreamble},
+ * so a plaintext node and an encrypting node recognise each other and refuse with a clear reason.
+ * {@link PlainTransport} then passes bytes through; {@link NoiseTransport} runs the Noise XX
+ * handshake in {@link Factory#open} and encrypts everything after it.
  */
 public interface Transport extends Closeable {
 
@@ -21,12 +23,23 @@ public interface Transport extends Closeable {
         /**
          * Runs on the connection's reader thread, before any parcel is exchanged.
          *
-         * @param socket    the connected socket
-         * @param initiator true on the side that dialed
+         * @param socket         the connected socket
+         * @param initiator      true on the side that dialed
+         * @param expectedPeerId on the dialing side, the node id the peer must prove (a pinned
+         *                       special peer), or null for any
          * @return the transport
-         * @throws IOException if the handshake fails or the socket breaks
+         * @throws IOException if the handshake fails or the socket breaks; a
+         *                     {@link org.loomnet.wire.ProtocolException} carries the coded reason
          */
-        Transport open(Socket socket, boolean initiator) throws IOException;
+        Transport open(Socket socket, boolean initiator, byte[] expectedPeerId) throws IOException;
+    }
+
+    /**
+     * @return the peer's node id as the handshake proved it, or null if this transport
+     *         authenticates nothing (plaintext: the id in HELLO is then only a claim)
+     */
+    default byte[] remoteNodeId() {
+        return null;
     }
 
     /** @return the stream of bytes from the peer (used by the reader thread only) */

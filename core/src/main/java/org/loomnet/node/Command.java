@@ -42,6 +42,10 @@ sealed interface Command {
     record Received(Connection connection, AppMessage message) implements Command {
     }
 
+    /** A gossip envelope arrived (signature not yet checked). */
+    record GossipReceived(Connection connection, org.loomnet.wire.GossipEnvelope envelope) implements Command {
+    }
+
     /** A peer-exchange parcel arrived. */
     record PeerExchange(Connection connection, Parcel parcel) implements Command {
     }
@@ -62,8 +66,12 @@ sealed interface Command {
     record Send(Route route, List<Parcel> parcels, CompletableFuture<Integer> result) implements Command {
     }
 
+    /** Flood a gossip message this node signed. */
+    record Gossip(org.loomnet.wire.GossipEnvelope envelope, CompletableFuture<Integer> result) implements Command {
+    }
+
     /** Dial an address, once or (special) forever. */
-    record Dial(InetSocketAddress address, boolean special, CompletableFuture<Boolean> result) implements Command {
+    record Dial(PeerAddress peer, boolean special, CompletableFuture<Boolean> result) implements Command {
     }
 
     /** Disconnect a peer. */

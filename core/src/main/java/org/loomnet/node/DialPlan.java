@@ -26,6 +26,8 @@ final class DialPlan {
     static final class Target {
         final InetSocketAddress address;
         boolean special;
+        /** The node id the peer must prove, or null. */
+        NodeId pinned;
         /** Consecutive failed dials or lost connections since the last successful handshake. */
         int failures;
         long nextAttemptMillis;
@@ -60,6 +62,11 @@ final class DialPlan {
      * @return the target, or null if the plan is full
      */
     Target add(InetSocketAddress address, boolean special, long now) {
+        return add(address, special, null, now);
+    }
+
+    /** Adds an address, pinned to a node id if {@code pinned} is not null. */
+    Target add(InetSocketAddress address, boolean special, NodeId pinned, long now) {
         Target t = targets.get(address);
         if (t == null) {
             if (targets.size() >= maxTargets) {
@@ -69,6 +76,9 @@ final class DialPlan {
             targets.put(address, t);
         }
         t.special |= special;
+        if (pinned != null) {
+            t.pinned = pinned;
+        }
         if (!t.dialing && t.connection == null) {
             t.nextAttemptMillis = now;
         }
@@ -111,7 +121,7 @@ final class DialPlan {
             targets.remove(t.address); // that address is us: never again, special or not
             return;
         }
-        if (!t.special && (reason == DisconnectReason.WRONG_NETWORK
+        if (!t.special && (reason == DisconnectReason.WRONG_NETWORK || reason == DisconnectReason.PEER_ID_MISMATCH
                 || reason == DisconnectReason.VERSION_TOO_OLD || reason == DisconnectReason.BANNED)) {
             targets.remove(t.address); // a regular peer that can never work; a special one is retried with backoff
             return;

@@ -33,6 +33,8 @@ final class Mailbox<T> implements Subscription {
     private volatile boolean closed;
     /** Set at node shutdown: offers are refused, queued items are still handed over. */
     private volatile boolean draining;
+    /** True while the thread is parked in take(). */
+    private volatile boolean waiting;
 
     Mailbox(String name, int capacity, long maxBytes, java.util.function.ToLongFunction<? super T> sizeOf,
             Consumer<? super T> handler, Consumer<Mailbox<T>> onClose) {
@@ -74,7 +76,16 @@ final class Mailbox<T> implements Subscription {
             T item;
             try {
                 // While draining, take only what is already queued; otherwise wait for more.
-                item = draining ? queue.poll() : queue.take();
+                if (draining) {
+                    item = queue.poll();
+                } else {
+                    waiting = true;
+                    try {
+                        item = queue.take();
+                    } finally {
+                        waiting = false;
+                    }
+                }
             } catch (InterruptedException e) {
                 if (closed) {
                     return;
@@ -85,6 +96,9 @@ final class Mailbox<T> implements Subscription {
                 return;
             }
             bytes.addAndGet(-sizeOf.applyAsLong(item));
+            if (draining) {
+                Thread.interrupted(); // a wake-up meant for take() must not reach the handler
+            }
             try {
                 handler.accept(item);
                 delivered.incrementAndGet();
@@ -97,7 +111,9 @@ final class Mailbox<T> implements Subscription {
     /** Stops taking new items; the thread hands over what is queued, then ends. */
     void drainAndStop() {
         draining = true;
-        thread.interrupt();
+        if (waiting) {
+            thread.interrupt(); // only a thread parked in take() needs waking; a busy handler is left alone
+        }
     }
 
     @Override

@@ -20,9 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.loomnet.connection.Connection;
 import org.loomnet.connection.ConnectionSettings;
+import org.loomnet.connection.NoiseTransport;
+import org.loomnet.connection.PlainTransport;
 import org.loomnet.connection.Transport;
+import org.loomnet.crypto.Identity;
 import org.loomnet.wire.AppMessage;
 import org.loomnet.wire.DisconnectReason;
+import org.loomnet.wire.GossipEnvelope;
 import org.loomnet.wire.MessageSplitter;
 import org.loomnet.wire.NetworkId;
 import org.loomnet.wire.Parcel;
@@ -60,13 +64,17 @@ public final class Node implements AutoCloseable {
 
     private final NodeConfig config;
     private final long nonce;
+    private final Identity identity;
     private final NodeId id;
     private final int networkId;
     private final BlockingQueue<Command> inbox;
     private final Subscribers subscribers;
     private final NodeCounters counters = new NodeCounters();
+    private final ReassemblyBudget reassembly;
     private final ProcessingLoop loop;
     private final AtomicLong messageIds = new AtomicLong(RANDOM.nextLong());
+    /** Gossip sequence numbers start at the clock, in microseconds, so they keep rising across restarts. */
+    private final AtomicLong gossipSequence;
     /** Guards start and close against each other; held across bind, never across network waits. */
     private final java.util.concurrent.locks.ReentrantLock lifecycle = new java.util.concurrent.locks.ReentrantLock();
     private ServerSocket server;
@@ -79,16 +87,25 @@ public final class Node implements AutoCloseable {
     private Node(NodeConfig config) {
         this.config = config;
         this.nonce = RANDOM.nextLong();
-        this.id = NodeId.ofNonce(nonce);
+        try {
+            this.identity = config.dataDir() == null ? Identity.generate() : Identity.loadOrCreate(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the node key from " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        this.id = NodeId.of(identity.nodeId());
+        this.gossipSequence = new AtomicLong(config.clock().millis() * 1000);
         this.networkId = NetworkId.of(config.network());
+        Transport.Factory transports = config.encryption()
+                ? NoiseTransport.factory(identity, networkId) : PlainTransport.factory(networkId);
         this.inbox = new ArrayBlockingQueue<>(config.inboxCapacity());
+        this.reassembly = new ReassemblyBudget(config.reassemblyBudget());
         this.subscribers = new Subscribers(config.subscriberQueue(), config.subscriberBytes());
         ConnectionSettings settings = new ConnectionSettings(networkId, config.limits(), config.sendQueueParcels(),
                 config.sendQueueBytes(), config.handshakeTimeout(), config.pingInterval(), config.idleTimeout(),
                 config.frameTimeout(), config.writeTimeout(), config.closeLinger(), config.partialsPerPeer(),
-                config.reassemblyTimeout(), new ReassemblyBudget(config.reassemblyBudget()), config.transports(),
+                config.reassemblyTimeout(), reassembly, transports,
                 config.clock());
-        this.loop = new ProcessingLoop(config, nonce, settings, inbox, subscribers, counters);
+        this.loop = new ProcessingLoop(config, nonce, id, settings, inbox, subscribers, counters);
     }
 
     /**
@@ -134,7 +151,7 @@ public final class Node implements AutoCloseable {
             lifecycle.unlock();
         }
         log.info("node {} listening on {} (network {})", id, Connection.hostPort(listenAddress()), config.network());
-        for (InetSocketAddress peer : config.specialPeers()) {
+        for (PeerAddress peer : config.specialPeers()) {
             dial(peer, true);
         }
         return this;
@@ -220,6 +237,33 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /**
+     * Floods a message to the whole network, signed by this node: every node delivers it to its
+     * subscribers once and forwards it to its fan-out peers, except the one it came from. This
+     * node's own subscribers do not receive it. Returns at once.
+     *
+     * @param type    the message type
+     * @param payload the bytes; the whole envelope must fit one frame
+     *                ({@code maxFrameSize - GossipEnvelope.OVERHEAD - type length})
+     * @return completes with the number of peers it was first sent to
+     * @throws IllegalArgumentException if the message does not fit a frame
+     */
+    public CompletableFuture<Integer> gossip(String type, byte[] payload) {
+        byte[] key = identity.signingPublicKey();
+        long sequence = gossipSequence.incrementAndGet();
+        long timestamp = config.clock().millis();
+        byte[] signed = GossipEnvelope.signedPart(key, sequence, timestamp, type, payload);
+        if (1 + signed.length + GossipEnvelope.SIGNATURE_LENGTH > config.limits().maxFrameSize()) {
+            throw new IllegalArgumentException("gossip of " + payload.length + " bytes does not fit one frame of "
+                    + config.limits().maxFrameSize() + " bytes");
+        }
+        GossipEnvelope envelope = new GossipEnvelope(0, key, sequence, timestamp, type, payload.clone(),
+                identity.sign(signed));
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        submit(new Command.Gossip(envelope, result), result);
+        return result;
+    }
+
     // ---- receiving ----------------------------------------------------------------------------
 
     /**
@@ -258,8 +302,20 @@ public final class Node implements AutoCloseable {
      * @return completes with true if the address was added to the dial plan
      */
     public CompletableFuture<Boolean> dial(InetSocketAddress address, boolean special) {
+        return dial(PeerAddress.of(address), special);
+    }
+
+    /**
+     * Dials a peer, optionally pinned: the connection fails with {@code PEER_ID_MISMATCH} if the
+     * node at the address cannot prove the pinned id.
+     *
+     * @param peer    the peer's listen address and optional pinned id
+     * @param special true to keep it connected forever
+     * @return completes with true if the address was added to the dial plan
+     */
+    public CompletableFuture<Boolean> dial(PeerAddress peer, boolean special) {
         CompletableFuture<Boolean> result = new CompletableFuture<>();
-        submit(new Command.Dial(address, special, result), result);
+        submit(new Command.Dial(peer, special, result), result);
         return result;
     }
 
@@ -277,6 +333,9 @@ public final class Node implements AutoCloseable {
 
     /** @return a snapshot of every open connection, in any state */
     public List<ConnectionInfo> connections() {
+        if (closed) {
+            return List.of();
+        }
         List<Connection> now = loop.connections();
         List<ConnectionInfo> out = new ArrayList<>(now.size());
         for (Connection c : now) {
@@ -294,6 +353,11 @@ public final class Node implements AutoCloseable {
 
     // ---- identity -----------------------------------------------------------------------------
 
+    /** @return this node's keys */
+    public Identity identity() {
+        return identity;
+    }
+
     /** @return this node's id */
     public NodeId id() {
         return id;
@@ -302,6 +366,11 @@ public final class Node implements AutoCloseable {
     /** @return the settings */
     public NodeConfig config() {
         return config;
+    }
+
+    /** @return split messages in reassembly on all connections: bytes held, evictions, expiries, drops */
+    public ReassemblyBudget reassembly() {
+        return reassembly;
     }
 
     /** @return node-wide counters */
@@ -330,10 +399,10 @@ public final class Node implements AutoCloseable {
     /**
      * Stops the node: sends DISCONNECT "node shutting down" to every peer, waits up to the close
      * linger for them to flush, closes every socket, joins every connection's threads, lets
-     * subscribers handle what is already queued for them, and stops their threads. Returns within
-     * about {@code closeLinger} plus five seconds in the worst case (a second to hand over the
-     * shutdown, a second for the processing thread, two for the connection threads, one for the
-     * subscribers). Idempotent.
+     * subscribers handle what is already queued for them, and stops their threads. Normally returns
+     * within {@code closeLinger}; the worst case, with every step timing out, is {@code closeLinger}
+     * plus eight seconds (acceptor 2, handing over the shutdown 1, waiting for it 1, the processing
+     * thread 1, connection threads 2, subscribers 1). Idempotent.
      */
     @Override
     public void close() {
@@ -398,7 +467,7 @@ public final class Node implements AutoCloseable {
         private InetSocketAddress listenAddress;
         private String nodeName;
         private String userAgent;
-        private final List<InetSocketAddress> specialPeers;
+        private final List<PeerAddress> specialPeers;
         private int maxIncoming;
         private int fanout;
         private WireLimits limits;
@@ -424,7 +493,11 @@ public final class Node implements AutoCloseable {
         private long reassemblyBudget;
         private Duration tickInterval;
         private InstantSource clock;
-        private Transport.Factory transports;
+        private int gossipMaxHops;
+        private int gossipSeenCapacity;
+        private Duration gossipTtl;
+        private boolean encryption;
+        private java.nio.file.Path dataDir;
 
         /**
          * @param base the settings to start from
@@ -460,7 +533,11 @@ public final class Node implements AutoCloseable {
             reassemblyBudget = base.reassemblyBudget();
             tickInterval = base.tickInterval();
             clock = base.clock();
-            transports = base.transports();
+            gossipMaxHops = base.gossipMaxHops();
+            gossipSeenCapacity = base.gossipSeenCapacity();
+            gossipTtl = base.gossipTtl();
+            encryption = base.encryption();
+            dataDir = base.dataDir();
         }
 
         /** @param v {@link NodeConfig#network()} @return this */
@@ -478,8 +555,11 @@ public final class Node implements AutoCloseable {
         /** @param v {@link NodeConfig#userAgent()} @return this */
         public Builder userAgent(String v) { userAgent = v; return this; }
 
-        /** @param v adds one of {@link NodeConfig#specialPeers()} @return this */
-        public Builder specialPeer(InetSocketAddress v) { specialPeers.add(v); return this; }
+        /** @param v adds one of {@link NodeConfig#specialPeers()}, not pinned @return this */
+        public Builder specialPeer(InetSocketAddress v) { specialPeers.add(PeerAddress.of(v)); return this; }
+
+        /** @param v adds one of {@link NodeConfig#specialPeers()}, pinned if it names a node id @return this */
+        public Builder specialPeer(PeerAddress v) { specialPeers.add(v); return this; }
 
         /** @param v {@link NodeConfig#maxIncoming()} @return this */
         public Builder maxIncoming(int v) { maxIncoming = v; return this; }
@@ -558,8 +638,24 @@ public final class Node implements AutoCloseable {
         /** @param v {@link NodeConfig#clock()} @return this */
         public Builder clock(InstantSource v) { clock = v; return this; }
 
-        /** @param v {@link NodeConfig#transports()} @return this */
-        public Builder transports(Transport.Factory v) { transports = v; return this; }
+        /**
+         * @param maxHops      {@link NodeConfig#gossipMaxHops()}
+         * @param seenCapacity {@link NodeConfig#gossipSeenCapacity()}
+         * @param ttl          {@link NodeConfig#gossipTtl()}
+         * @return this
+         */
+        public Builder gossip(int maxHops, int seenCapacity, Duration ttl) {
+            gossipMaxHops = maxHops;
+            gossipSeenCapacity = seenCapacity;
+            gossipTtl = ttl;
+            return this;
+        }
+
+        /** @param v {@link NodeConfig#encryption()} @return this */
+        public Builder encryption(boolean v) { encryption = v; return this; }
+
+        /** @param v {@link NodeConfig#dataDir()} @return this */
+        public Builder dataDir(java.nio.file.Path v) { dataDir = v; return this; }
 
         /**
          * @return the settings
@@ -571,7 +667,8 @@ public final class Node implements AutoCloseable {
                     subscriberBytes, maxDialTargets,
                     handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,
                     dialTimeout, redialDelay, redialMaxDelay, redialAttempts, partialsPerPeer, reassemblyTimeout,
-                    reassemblyBudget, tickInterval, clock, transports);
+                    reassemblyBudget, tickInterval, clock, gossipMaxHops, gossipSeenCapacity, gossipTtl, encryption,
+                    dataDir);
         }
 
         /** @return a node with these settings, not yet started */

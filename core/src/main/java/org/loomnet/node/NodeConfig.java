@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
-import org.loomnet.connection.PlainTransport;
-import org.loomnet.connection.Transport;
 import org.loomnet.wire.WireLimits;
 
 /**
@@ -17,7 +15,7 @@ import org.loomnet.wire.WireLimits;
  * @param listenAddress           address and port to accept connections on (0.0.0.0:7700; port 0 picks a free port)
  * @param nodeName                a name for operators, sent in HELLO ("")
  * @param userAgent               software name and version, sent in HELLO ("loomnet/0.1.0")
- * @param specialPeers            peers dialed at start and kept connected forever (none)
+ * @param specialPeers            peers dialed at start and kept connected forever, optionally pinned to a node id (none)
  * @param maxIncoming             incoming connections held at once; more get DISCONNECT "too many incoming" (64)
  * @param fanout                  peers a broadcast goes to, special peers always included (16)
  * @param limits                  frame (1 MiB) and application message (64 MiB) size limits
@@ -44,17 +42,25 @@ import org.loomnet.wire.WireLimits;
  * @param reassemblyBudget        bytes of split messages all peers together may hold (256 MiB)
  * @param tickInterval            how often timers are checked (1 s)
  * @param clock                   time source for every timer (the system clock)
- * @param transports              opens the byte stream under the framing (plain)
+ * @param gossipMaxHops           forwards after which a gossip message goes no further (16)
+ * @param gossipSeenCapacity      gossip ids remembered to drop duplicates; oldest evicted when full (65536)
+ * @param gossipTtl               how long an id is remembered, and how far a gossip timestamp may be
+ *                                from our clock (5 min)
+ * @param encryption              Noise XX on every connection (true); false only for teaching and packet
+ *                                captures, and both sides must turn it off
+ * @param dataDir                 where the node keeps its key file ({@code node.key}); null keeps a fresh
+ *                                identity in memory, so the node id changes at every start (null)
  */
 public record NodeConfig(String network, InetSocketAddress listenAddress, String nodeName, String userAgent,
-                         List<InetSocketAddress> specialPeers, int maxIncoming, int fanout, WireLimits limits,
+                         List<PeerAddress> specialPeers, int maxIncoming, int fanout, WireLimits limits,
                          int sendQueueParcels, long sendQueueBytes, int subscriberQueue, int inboxCapacity,
                          long inboxBytes, long subscriberBytes,
                          int maxDialTargets, Duration handshakeTimeout, Duration pingInterval, Duration idleTimeout,
                          Duration frameTimeout, Duration writeTimeout, Duration closeLinger, Duration dialTimeout,
                          Duration redialDelay, Duration redialMaxDelay, int redialAttempts, int partialsPerPeer,
                          Duration reassemblyTimeout, long reassemblyBudget, Duration tickInterval,
-                         InstantSource clock, Transport.Factory transports) {
+                         InstantSource clock, int gossipMaxHops, int gossipSeenCapacity, Duration gossipTtl,
+                         boolean encryption, java.nio.file.Path dataDir) {
 
     /** The default TCP port. */
     public static final int DEFAULT_PORT = 7700;
@@ -71,7 +77,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(5), Duration.ofMinutes(5), 5, 4,
             Duration.ofSeconds(30), 256L << 20, Duration.ofSeconds(1),
-            InstantSource.system(), PlainTransport.FACTORY);
+            InstantSource.system(), 16, 65536, Duration.ofMinutes(5), true, null);
 
     /** Checks every setting. */
     public NodeConfig {
@@ -82,7 +88,6 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         specialPeers = List.copyOf(specialPeers);
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(transports, "transports");
         if (nodeName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.loomnet.wire.Hello.MAX_NODE_NAME) {
             throw new IllegalArgumentException("nodeName longer than " + org.loomnet.wire.Hello.MAX_NODE_NAME + " bytes");
         }
@@ -100,6 +105,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         positive("maxDialTargets", maxDialTargets, 1);
         positive("redialAttempts", redialAttempts, 0);
         positive("partialsPerPeer", partialsPerPeer, 1);
+        positive("gossipMaxHops", gossipMaxHops, 1);
+        positive("gossipSeenCapacity", gossipSeenCapacity, 16);
         if (sendQueueBytes < limits.maxEncodedMessage() + limits.maxFrameSize()) {
             throw new IllegalArgumentException("sendQueueBytes must hold at least one largest message: "
                     + (limits.maxEncodedMessage() + limits.maxFrameSize()));
@@ -118,7 +125,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             throw new IllegalArgumentException("reassemblyBudget must hold at least one largest message");
         }
         for (Duration d : List.of(handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout,
-                closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval)) {
+                closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval, gossipTtl)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }

@@ -17,6 +17,12 @@ public final class NodeCounters {
     final AtomicLong refusedSilently = new AtomicLong();
     final AtomicLong peerExchangeIgnored = new AtomicLong();
     final AtomicLong rejectedCommands = new AtomicLong();
+    final AtomicLong gossipDelivered = new AtomicLong();
+    final AtomicLong gossipDuplicates = new AtomicLong();
+    final AtomicLong gossipForged = new AtomicLong();
+    final AtomicLong gossipStale = new AtomicLong();
+    volatile int gossipSeenSize;
+    volatile long gossipSeenEvicted;
     private final Map<DisconnectReason, AtomicLong> disconnects = new EnumMap<>(DisconnectReason.class);
 
     NodeCounters() {
@@ -62,6 +68,36 @@ public final class NodeCounters {
     /** @return application requests refused because the processing queue was full */
     public long rejectedCommands() {
         return rejectedCommands.get();
+    }
+
+    /** @return gossip messages accepted and delivered to subscribers */
+    public long gossipDelivered() {
+        return gossipDelivered.get();
+    }
+
+    /** @return gossip copies dropped because their id was already seen */
+    public long gossipDuplicates() {
+        return gossipDuplicates.get();
+    }
+
+    /** @return gossip messages dropped because the origin signature did not verify */
+    public long gossipForged() {
+        return gossipForged.get();
+    }
+
+    /** @return gossip messages dropped because their timestamp was outside the TTL window */
+    public long gossipStale() {
+        return gossipStale.get();
+    }
+
+    /** @return gossip ids in the seen-cache now */
+    public int gossipSeenSize() {
+        return gossipSeenSize;
+    }
+
+    /** @return gossip ids evicted from the full seen-cache */
+    public long gossipSeenEvicted() {
+        return gossipSeenEvicted;
     }
 
     /**

@@ -21,7 +21,11 @@ import org.loomnet.connection.ConnectionState;
 import org.loomnet.connection.Direction;
 import org.loomnet.connection.Refusal;
 import org.loomnet.connection.SendQueue;
+import org.loomnet.crypto.Ed25519;
+import org.loomnet.crypto.Identity;
 import org.loomnet.wire.AppMessage;
+import org.loomnet.wire.GossipEnvelope;
+import org.loomnet.wire.ParcelType;
 import org.loomnet.wire.DisconnectReason;
 import org.loomnet.wire.Hello;
 import org.loomnet.wire.Parcel;
@@ -70,6 +74,8 @@ final class ProcessingLoop implements Connection.Owner {
     /** Inbound connections in {@link #connections}, kept as a count so accepting stays O(1). */
     private int incoming;
     private int listenPort;
+    private final SeenCache seen;
+    private long gossipParcelIds;
     private boolean shuttingDown;
     private CompletableFuture<Void> shutdownDone;
     private long shutdownDeadline;
@@ -80,17 +86,18 @@ final class ProcessingLoop implements Connection.Owner {
     private volatile List<Connection> published = List.of();
     private final NodeCounters counters;
 
-    ProcessingLoop(NodeConfig config, long nonce, ConnectionSettings settings, BlockingQueue<Command> inbox,
+    ProcessingLoop(NodeConfig config, long nonce, NodeId selfId, ConnectionSettings settings, BlockingQueue<Command> inbox,
                    Subscribers subscribers, NodeCounters counters) {
         this.config = config;
         this.nonce = nonce;
-        this.selfId = NodeId.ofNonce(nonce);
+        this.selfId = selfId;
         this.networkId = settings.networkId();
         this.settings = settings;
         this.inbox = inbox;
         this.subscribers = subscribers;
         this.counters = counters;
         this.inboxBytes = new java.util.concurrent.Semaphore((int) config.inboxBytes());
+        this.seen = new SeenCache(config.gossipSeenCapacity(), config.gossipTtl().toMillis());
         this.refusal = new Refusal(MAX_CONCURRENT_REFUSALS, networkId, config.closeLinger());
         this.dialPlan = new DialPlan(config.maxDialTargets(), config.redialDelay(), config.redialMaxDelay(),
                 config.redialAttempts());
@@ -119,6 +126,12 @@ final class ProcessingLoop implements Connection.Owner {
             for (Connection c : connections.values()) {
                 c.closeSocket();
             }
+            // Whoever was told "connected" is told "disconnected", also when the linger ran out.
+            for (Connection c : announced) {
+                CloseInfo why = c.closeInfo() != null ? c.closeInfo() : new CloseInfo(DisconnectReason.SHUTDOWN, "", false);
+                subscribers.event(new NodeEvent.Disconnected(ConnectionInfo.of(c), why));
+            }
+            announced.clear();
             rejectPending();
             if (shutdownDone != null) {
                 shutdownDone.complete(null);
@@ -140,6 +153,8 @@ final class ProcessingLoop implements Connection.Owner {
     private static void reject(Command c, Exception why) {
         switch (c) {
             case Command.Send s -> s.result().completeExceptionally(why);
+            case Command.Gossip g -> g.result().completeExceptionally(why);
+            case Command.GossipReceived g -> { }
             case Command.Dial d -> d.result().completeExceptionally(why);
             case Command.Disconnect d -> d.result().completeExceptionally(why);
             case Command.Shutdown s -> s.done().complete(null);
@@ -164,7 +179,9 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.PeerExchange p -> counters.peerExchangeIgnored.incrementAndGet();
             case Command.Closed c -> forget(c.connection());
             case Command.Send s -> s.result().complete(send(s.route(), s.parcels()));
-            case Command.Dial d -> d.result().complete(dial(d.address(), d.special()));
+            case Command.Gossip g -> g.result().complete(gossipOut(g.envelope()));
+            case Command.GossipReceived g -> gossipIn(g.connection(), g.envelope());
+            case Command.Dial d -> d.result().complete(dial(d.peer(), d.special()));
             case Command.Disconnect d -> d.result().complete(disconnect(d.node(), d.reason()));
             case Command.Shutdown s -> shutdown(s.done());
             case Command.Tick t -> tick();
@@ -179,11 +196,11 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         if (incoming >= config.maxIncoming()) {
-            log.debug("refusing {}: {} incoming connections", socket.getRemoteSocketAddress(), incoming);
+            log.debug("refusing {}: {} incoming connections", Connection.hostPort((InetSocketAddress) socket.getRemoteSocketAddress()), incoming);
             refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming());
             return;
         }
-        open(socket, Direction.INBOUND, false);
+        open(socket, Direction.INBOUND, false, null);
     }
 
     private void refuse(Socket socket, DisconnectReason reason, String detail) {
@@ -199,7 +216,7 @@ final class ProcessingLoop implements Connection.Owner {
             closeQuietly(socket);
             return;
         }
-        t.connection = open(socket, Direction.OUTBOUND, t.special);
+        t.connection = open(socket, Direction.OUTBOUND, t.special, t.pinned == null ? null : t.pinned.bytes());
         outgoing.put(t.connection, t);
     }
 
@@ -211,8 +228,9 @@ final class ProcessingLoop implements Connection.Owner {
         }
     }
 
-    private Connection open(Socket socket, Direction direction, boolean special) {
-        Connection c = new Connection(connectionIds.incrementAndGet(), socket, direction, special, settings, this);
+    private Connection open(Socket socket, Direction direction, boolean special, byte[] pinned) {
+        Connection c = new Connection(connectionIds.incrementAndGet(), socket, direction, special, pinned,
+                settings, this);
         connections.put(c.id(), c);
         if (direction == Direction.INBOUND) {
             incoming++;
@@ -224,12 +242,13 @@ final class ProcessingLoop implements Connection.Owner {
 
     private Parcel ourHello() {
         Hello h = new Hello(networkId, ParcelWriter.PROTOCOL_VERSION, ParcelWriter.MIN_PROTOCOL_VERSION, nonce,
+                selfId.bytes(),
                 listenPort, config.userAgent(), config.nodeName());
-        return Parcel.of(org.loomnet.wire.ParcelType.HELLO, 0, h.encode());
+        return Parcel.of(ParcelType.HELLO, 0, h.encode());
     }
 
     private void acceptHello(Connection c, Hello h) {
-        NodeId peer = NodeId.ofNonce(h.nonce());
+        NodeId peer = NodeId.of(h.nodeId());
         DialPlan.Target t = outgoing.get(c);
         if (t != null) {
             // Remember who lives at this address even if this connection fails below (lost
@@ -250,7 +269,7 @@ final class ProcessingLoop implements Connection.Owner {
                     + ParcelWriter.MIN_PROTOCOL_VERSION + ")");
             return;
         }
-        if (h.nonce() == nonce) {
+        if (h.nonce() == nonce || peer.equals(selfId)) {
             c.disconnect(DisconnectReason.SELF_CONNECTION, "");
             return;
         }
@@ -260,7 +279,7 @@ final class ProcessingLoop implements Connection.Owner {
             existing = null;
         }
         if (existing != null) {
-            Connection loser = keeps(existing, c, h.nonce()) ? c : existing;
+            Connection loser = keeps(existing, c, peer) ? c : existing;
             loser.disconnect(DisconnectReason.DUPLICATE_CONNECTION, "already connected to " + peer);
             if (loser == c) {
                 return;
@@ -284,17 +303,17 @@ final class ProcessingLoop implements Connection.Owner {
 
     /**
      * The duplicate-connection rule, which both ends of the pair evaluate to the same answer:
-     * keep the connection dialed by the node with the smaller nonce; if the same node dialed
+     * keep the connection dialed by the node with the smaller node id; if the same node dialed
      * both, keep the one whose dialing side used the smaller source port (both ends see that
      * port: it is the dialer's local port and the listener's remote port).
      *
      * @return true if {@code existing} survives against {@code candidate}
      */
-    private boolean keeps(Connection existing, Connection candidate, long peerNonce) {
-        long existingDialer = existing.direction() == Direction.OUTBOUND ? nonce : peerNonce;
-        long candidateDialer = candidate.direction() == Direction.OUTBOUND ? nonce : peerNonce;
-        if (existingDialer != candidateDialer) {
-            return Long.compareUnsigned(existingDialer, candidateDialer) < 0;
+    private boolean keeps(Connection existing, Connection candidate, NodeId peer) {
+        NodeId existingDialer = existing.direction() == Direction.OUTBOUND ? selfId : peer;
+        NodeId candidateDialer = candidate.direction() == Direction.OUTBOUND ? selfId : peer;
+        if (!existingDialer.equals(candidateDialer)) {
+            return existingDialer.compareTo(candidateDialer) < 0;
         }
         return dialerPort(existing) <= dialerPort(candidate);
     }
@@ -311,7 +330,7 @@ final class ProcessingLoop implements Connection.Owner {
             incoming--;
         }
         CloseInfo why = c.closeInfo();
-        NodeId peer = c.hello() == null ? null : NodeId.ofNonce(c.hello().nonce());
+        NodeId peer = c.hello() == null ? null : NodeId.of(c.hello().nodeId());
         boolean wasOnline = announced.remove(c);
         if (peer != null && online.get(peer) == c) {
             online.remove(peer);
@@ -353,7 +372,7 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.Route.ToAll a -> new ArrayList<>(online.values());
             case Command.Route.ToRandom r -> online.isEmpty() ? List.of()
                     : List.of(new ArrayList<>(online.values()).get(ThreadLocalRandom.current().nextInt(online.size())));
-            case Command.Route.Broadcast b -> broadcastTargets();
+            case Command.Route.Broadcast b -> broadcastTargets(null);
         };
         int queued = 0;
         for (Connection c : targets) {
@@ -368,12 +387,15 @@ final class ProcessingLoop implements Connection.Owner {
     }
 
     /** Special peers always, then random others up to the fan-out. */
-    private List<Connection> broadcastTargets() {
+    private List<Connection> broadcastTargets(Connection except) {
         List<Connection> chosen = new ArrayList<>();
         List<Connection> others = new ArrayList<>();
         java.util.Set<NodeId> specialNodes = dialPlan.specialNodes();
         for (Map.Entry<NodeId, Connection> e : online.entrySet()) {
             // special is a property of the node: also when its inbound connection won the tie-break
+            if (e.getValue() == except) {
+                continue;
+            }
             (e.getValue().special() || specialNodes.contains(e.getKey()) ? chosen : others).add(e.getValue());
         }
         Collections.shuffle(others, ThreadLocalRandom.current());
@@ -404,13 +426,84 @@ final class ProcessingLoop implements Connection.Owner {
         return true;
     }
 
-    private boolean dial(InetSocketAddress address, boolean special) {
+    // ---- gossip -------------------------------------------------------------------------------
+
+    /** A gossip message this node signed: remember its id and send it to the fan-out. */
+    private int gossipOut(GossipEnvelope envelope) {
+        if (shuttingDown) {
+            return 0;
+        }
+        seen.add(envelope.messageId(), now());
+        publishGossipCounters();
+        return forward(envelope, null);
+    }
+
+    /** A gossip message from a peer: drop duplicates, stale and forged ones; deliver and forward the rest. */
+    private void gossipIn(Connection from, GossipEnvelope envelope) {
+        if (from.state() != ConnectionState.ONLINE) {
+            return;
+        }
+        long now = now();
+        byte[] id = envelope.messageId();
+        if (seen.contains(id, now)) {
+            counters.gossipDuplicates.incrementAndGet();
+            return;
+        }
+        if (Math.abs(now - envelope.timestamp()) > config.gossipTtl().toMillis()) {
+            counters.gossipStale.incrementAndGet();
+            return;
+        }
+        // Verified after the duplicate check: a message reaching us along many paths costs one check.
+        // A forged copy is not remembered, so it cannot block the genuine message with the same id.
+        if (!Ed25519.verify(envelope.originKey(), envelope.signedPart(), envelope.signature())) {
+            counters.gossipForged.incrementAndGet();
+            log.warn("{}: gossip with a bad signature (seq {}); penalising the sender", from.name(), envelope.sequence());
+            adjustQuality(from, GossipRules.BAD_SIGNATURE);
+            return;
+        }
+        seen.add(id, now);
+        publishGossipCounters();
+        adjustQuality(from, GossipRules.VALID_GOSSIP);
+        NodeId origin = NodeId.of(Identity.nodeIdOf(envelope.originKey()));
+        if (origin.equals(selfId)) {
+            return; // our own message, back after its id expired from the cache
+        }
+        counters.gossipDelivered.incrementAndGet();
+        subscribers.deliver(new Message(origin, from.id(), envelope.type(), envelope.payload()));
+        if (envelope.hops() + 1 < config.gossipMaxHops()) {
+            forward(envelope.withHops(envelope.hops() + 1), from);
+        }
+    }
+
+    private int forward(GossipEnvelope envelope, Connection except) {
+        List<Parcel> parcel = List.of(Parcel.of(ParcelType.GOSSIP, gossipParcelIds++, envelope.encode()));
+        int sent = 0;
+        for (Connection c : broadcastTargets(except)) {
+            if (enqueue(c, parcel)) {
+                sent++;
+            }
+        }
+        return sent;
+    }
+
+    private void adjustQuality(Connection c, int delta) {
+        if (c.adjustQuality(delta) < GossipRules.DISCONNECT_BELOW && c.state() == ConnectionState.ONLINE) {
+            c.disconnect(DisconnectReason.LOW_QUALITY, "quality " + c.quality());
+        }
+    }
+
+    private void publishGossipCounters() {
+        counters.gossipSeenSize = seen.size();
+        counters.gossipSeenEvicted = seen.evicted();
+    }
+
+    private boolean dial(PeerAddress peer, boolean special) {
         if (shuttingDown) {
             return false;
         }
-        DialPlan.Target t = dialPlan.add(address, special, now());
+        DialPlan.Target t = dialPlan.add(peer.address(), special, peer.nodeId(), now());
         if (t == null) {
-            log.warn("dial plan full ({} addresses); not dialing {}", config.maxDialTargets(), address);
+            log.warn("dial plan full ({} addresses); not dialing {}", config.maxDialTargets(), peer);
             return false;
         }
         startDueDials();
@@ -432,7 +525,7 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         counters.messagesReceived.incrementAndGet();
-        subscribers.deliver(new Message(NodeId.ofNonce(c.hello().nonce()), c.id(), m.type(), m.payload()));
+        subscribers.deliver(new Message(NodeId.of(c.hello().nodeId()), c.id(), m.type(), m.payload()));
     }
 
     private void shutdown(CompletableFuture<Void> done) {
@@ -526,6 +619,11 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         post(new Command.Received(c, message));
+    }
+
+    @Override
+    public void gossipReceived(Connection c, GossipEnvelope envelope) {
+        post(new Command.GossipReceived(c, envelope));
     }
 
     @Override

@@ -58,11 +58,19 @@ public enum DisconnectReason {
     LOW_QUALITY(22, "quality too low", true),
     /** A bug on the sending side; the peer did nothing wrong. */
     INTERNAL_ERROR(23, "internal error", true),
+    /** One side speaks plaintext, the other requires encryption (sent in plaintext, after the preamble). */
+    TRANSPORT_MISMATCH(24, "transport mismatch: plaintext against encrypted", true),
+    /** An encrypted message failed authentication: a byte was changed on the way. */
+    DECRYPTION_FAILED(25, "decryption failed", true),
 
     /** Local only: the socket closed or failed without a DISCONNECT. */
     CONNECTION_LOST(100, "connection lost", false),
     /** Local only: the outgoing TCP connect failed. */
-    DIAL_FAILED(101, "dial failed", false);
+    DIAL_FAILED(101, "dial failed", false),
+    /** Local only: the secure handshake failed (wrong network, bad keys, not a LoomNet peer); no channel to say so. */
+    HANDSHAKE_FAILED(102, "secure handshake failed", false),
+    /** Local only: a pinned peer proved a different node id; we stopped before revealing ours. */
+    PEER_ID_MISMATCH(103, "peer id does not match the pinned id", false);
 
     private final int code;
     private final String text;

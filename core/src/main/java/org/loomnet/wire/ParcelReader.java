@@ -136,7 +136,7 @@ public final class ParcelReader {
             case PING, PONG -> PING_SIZE;
             case DISCONNECT -> MAX_DISCONNECT;
             case PEER_REQUEST -> MAX_PEER_REQUEST;
-            case PEER_RESPONSE, MESSAGE, MESSAGE_PART -> limits.maxFrameSize();
+            case PEER_RESPONSE, MESSAGE, MESSAGE_PART, GOSSIP -> limits.maxFrameSize();
         };
     }
 

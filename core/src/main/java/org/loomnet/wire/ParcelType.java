@@ -22,7 +22,9 @@ public enum ParcelType {
     /** One part of an application message too large for one frame. */
     MESSAGE_PART(7, false),
     /** The sender is closing the connection; carries a reason code. Last parcel on the stream. */
-    DISCONNECT(8, true);
+    DISCONNECT(8, true),
+    /** A signed message flooded through the network ({@link GossipEnvelope}); at most one frame. */
+    GOSSIP(9, false);
 
     private static final ParcelType[] BY_CODE = new ParcelType[256];
 

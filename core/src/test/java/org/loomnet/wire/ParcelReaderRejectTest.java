@@ -83,7 +83,7 @@ class ParcelReaderRejectTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 9, 10, 0x7F, 0x80, 0xFF})
+    @ValueSource(ints = {0, 10, 11, 0x7F, 0x80, 0xFF})
     void unknownTypeCodeIsRejected(int code) {
         assertThat(ParcelType.fromCode(code)).isNull();
         assertHeaderRejected(RawFrame.header(NETWORK, VERSION, code, 0, 5, 0, 0, 1, 1),

@@ -23,11 +23,13 @@ class ParcelWriterReaderTest {
     private static byte[] samplePayload(ParcelType type) {
         return switch (type) {
             case PING, PONG -> new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) 0xF8};
-            case HELLO -> new Hello(NETWORK, 1, 1, 0x1122334455667788L, 4242, "loomnet/test", "node-a").encode();
+            case HELLO -> new Hello(NETWORK, 1, 1, 0x1122334455667788L, new byte[20], 4242, "loomnet/test", "node-a").encode();
             case DISCONNECT -> Goodbye.of(DisconnectReason.SHUTDOWN, "bye").encode();
             case MESSAGE, MESSAGE_PART -> AppMessage.encode("chat", "hello, world".getBytes());
             case PEER_REQUEST -> new byte[] {9, 8, 7};
             case PEER_RESPONSE -> randomBytes(200, 5);
+            case GOSSIP -> new GossipEnvelope(2, new byte[32], 7, 1_700_000_000_000L, "news", "hi".getBytes(),
+                    new byte[64]).encode();
         };
     }
 

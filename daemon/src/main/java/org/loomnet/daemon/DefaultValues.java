@@ -25,6 +25,8 @@ public final class DefaultValues implements IDefaultValueProvider {
             "--name", D.nodeName(),
             "--max-incoming", String.valueOf(D.maxIncoming()),
             "--fanout", String.valueOf(D.fanout()),
+            "--plaintext", String.valueOf(!D.encryption()),
+            // --data-dir has none here: it depends on --network and --port (NodeOptions.defaultDataDir).
             // Not a node setting: the daemon's own.
             "--log-level", Main.DEFAULT_LOG_LEVEL.toString());
 

@@ -4,11 +4,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
+import org.loomnet.crypto.Identity;
+import org.loomnet.node.NodeId;
+import org.loomnet.node.PeerAddress;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Peer addresses as people write them: {@code host:port}, IPv6 in brackets ({@code [::1]:7700}).
+ * Peer addresses as people write them: {@code host:port}, IPv6 in brackets ({@code [::1]:7700}),
+ * optionally pinned to a node id, {@code <node id>@host:port} with the id as 40 hex digits.
  *
  * <p>Parsing is strict and never touches the network: an IP literal becomes a resolved address,
  * a host name stays unresolved until {@link #resolve} is called, so a typo is reported as a typo
@@ -18,6 +22,9 @@ public final class HostPort {
 
     /** What a {@link #parse} error message shows as the expected form. */
     static final String EXPECTED = "expected HOST:PORT, IPv6 as [::1]:7700";
+    /** What a {@link #parsePeer} error message shows as the expected form. */
+    static final String EXPECTED_PEER = "expected HOST:PORT or NODE_ID@HOST:PORT (NODE_ID: "
+            + 2 * Identity.NODE_ID_LENGTH + " hex digits), IPv6 as [::1]:7700";
     /** What a {@link #parseHost} error message shows as the expected form. */
     static final String EXPECTED_HOST = "expected an IPv4 address, an IPv6 address or a host name";
 
@@ -25,6 +32,7 @@ public final class HostPort {
     /** Dotted quad without leading zeros, which some resolvers would read as octal. */
     private static final Pattern IPV4 = Pattern.compile("(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}");
     private static final Pattern DOTS_AND_DIGITS = Pattern.compile("[0-9.]+");
+    private static final Pattern HEX = Pattern.compile("[0-9A-Fa-f]*");
     private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
     private HostPort() {
@@ -39,48 +47,108 @@ public final class HostPort {
      */
     public static InetSocketAddress parse(String text) {
         try {
-            return parseOrThrow(text.strip());
+            String s = text.strip();
+            return parseOrThrow(s, s);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "; " + EXPECTED);
         }
     }
 
-    private static InetSocketAddress parseOrThrow(String s) {
+    /**
+     * Parses a peer as {@code --peers} and the peers file take it: {@code host:port} as
+     * {@link #parse} reads it, or {@code <node id>@host:port}, which pins the peer: the node
+     * there must prove that id in the handshake. Surrounding white space is ignored; the id may be
+     * written in either case.
+     *
+     * @param text for example {@code 127.0.0.1:7700} or {@code 3f2a...9c01@127.0.0.1:7700}
+     * @return the peer, with its node id if one was given
+     * @throws BadNodeId if the address is well-formed but the node id is not
+     * @throws IllegalArgumentException with a message naming the input and the problem
+     */
+    public static PeerAddress parsePeer(String text) {
+        String s = text.strip();
+        try {
+            int at = s.indexOf('@');
+            if (at < 0) {
+                return PeerAddress.of(parseOrThrow(s, s));
+            }
+            // The address first: a peer whose address is wrong is wrong as a whole, whatever its id.
+            InetSocketAddress address = parseOrThrow(s, s.substring(at + 1));
+            return new PeerAddress(address, nodeId(s, s.substring(0, at)));
+        } catch (BadNodeId e) {
+            throw new BadNodeId(e.getMessage() + "; " + EXPECTED_PEER);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; " + EXPECTED_PEER);
+        }
+    }
+
+    private static NodeId nodeId(String whole, String id) {
+        int digits = 2 * Identity.NODE_ID_LENGTH;
+        if (id.isEmpty()) {
+            throw new BadNodeId("'" + whole + "': missing node id before '@'");
+        }
+        if (!HEX.matcher(id).matches()) {
+            throw new BadNodeId("'" + whole + "': node id '" + id + "' is not hexadecimal (0-9, a-f)");
+        }
+        if (id.length() != digits) {
+            throw new BadNodeId("'" + whole + "': node id '" + id + "' has " + id.length()
+                    + " hex digits, not " + digits);
+        }
+        return NodeId.parse(id);
+    }
+
+    /**
+     * A peer whose address is well-formed but whose node id is not. The peers file skips such
+     * a seed (with a warning) instead of refusing the whole file.
+     */
+    public static final class BadNodeId extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BadNodeId(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param whole the text as the user wrote it, for error messages
+     * @param s     the host:port part of it
+     */
+    private static InetSocketAddress parseOrThrow(String whole, String s) {
         if (s.isEmpty()) {
-            throw new IllegalArgumentException("empty address");
+            throw whole.isEmpty() ? new IllegalArgumentException("empty address") : bad(whole, "missing address");
         }
         String host;
         String port;
         if (s.startsWith("[")) {
             int close = s.indexOf(']');
             if (close < 0) {
-                throw bad(s, "missing ']' after the IPv6 address");
+                throw bad(whole, "missing ']' after the IPv6 address");
             }
             host = s.substring(1, close);
             String rest = s.substring(close + 1);
             if (!rest.startsWith(":")) {
-                throw bad(s, rest.isEmpty() ? "missing port" : "unexpected '" + rest + "' after ']'");
+                throw bad(whole, rest.isEmpty() ? "missing port" : "unexpected '" + rest + "' after ']'");
             }
             port = rest.substring(1);
             if (!host.contains(":")) {
-                throw bad(s, "brackets are for IPv6 addresses only");
+                throw bad(whole, "brackets are for IPv6 addresses only");
             }
         } else {
             int colon = s.lastIndexOf(':');
             if (colon < 0) {
-                throw bad(s, "missing port");
+                throw bad(whole, "missing port");
             }
             host = s.substring(0, colon);
             port = s.substring(colon + 1);
             if (host.contains(":")) {
-                throw bad(s, "an IPv6 address needs brackets");
+                throw bad(whole, "an IPv6 address needs brackets");
             }
         }
-        int p = parsePort(s, port);
+        int p = parsePort(whole, port);
         if (p == 0) {
-            throw bad(s, "port 0 cannot be dialed");
+            throw bad(whole, "port 0 cannot be dialed");
         }
-        return address(s, host, p);
+        return address(whole, host, p);
     }
 
     /**
@@ -155,6 +223,16 @@ public final class HostPort {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
+    /**
+     * Writes a peer back in the form {@link #parsePeer} reads.
+     *
+     * @param peer a peer
+     * @return for example {@code 127.0.0.1:7700}, or {@code <node id>@127.0.0.1:7700} if pinned
+     */
+    public static String format(PeerAddress peer) {
+        return (peer.nodeId() == null ? "" : peer.nodeId() + "@") + format(peer.address());
+    }
+
     private static int parsePort(String whole, String port) {
         if (port.isEmpty()) {
             throw bad(whole, "missing port");
@@ -216,11 +294,11 @@ public final class HostPort {
     }
 
     /** picocli converter for {@code --peers}. */
-    static final class PeerConverter implements ITypeConverter<InetSocketAddress> {
+    static final class PeerConverter implements ITypeConverter<PeerAddress> {
         @Override
-        public InetSocketAddress convert(String value) {
+        public PeerAddress convert(String value) {
             try {
-                return parse(value);
+                return parsePeer(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

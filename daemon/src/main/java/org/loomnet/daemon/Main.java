@@ -1,14 +1,27 @@
 package org.loomnet.daemon;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
+import org.loomnet.crypto.Identity;
 import org.loomnet.node.Node;
 import org.loomnet.node.NodeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +39,14 @@ import picocli.CommandLine.Spec;
  *       flag prints one line on stderr and exits with 2; {@code --help} and {@code --version}
  *       print and exit with 0.</li>
  *   <li>Logging is configured ({@link Logging}) before the first logger exists.</li>
- *   <li>The node is built from the flags and started. If the listen address cannot be bound
- *       (port in use), one line on stderr and exit code 1.</li>
+ *   <li>The node is built from the flags: its identity is loaded from {@code node.key} in the
+ *       data directory, or created there on first start. A key file that cannot be read or is
+ *       malformed is one line on stderr naming it and exit code 1; it is never replaced, since
+ *       that would change the node's id.</li>
+ *   <li>The node is started. If the listen address cannot be bound (port in use), one line on
+ *       stderr and exit code 1. The core's "node ID listening on ..." is the first INFO line,
+ *       so that the node id is easy to find: what the daemon has to say about the peers file
+ *       and the identity is held until after it.</li>
  *   <li>The main thread waits. On SIGINT/SIGTERM the shutdown hook closes the node, which sends
  *       DISCONNECT "node shutting down" to every peer, and the process exits with 0.</li>
  * </ol>
@@ -40,7 +59,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by Ctrl-C or SIGTERM (or --help, --version)",
-            "1:the node could not start (e.g. the port is in use)",
+            "1:the node could not start (e.g. the port is in use, or its key file is unreadable)",
             "2:invalid command line"})
 public final class Main implements Callable<Integer> {
 
@@ -113,35 +132,132 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Logging.configure(logLevel);
         Logger log = LoggerFactory.getLogger(Main.class);
-        Node node = build(log);
+        List<Report> held = new ArrayList<>();
+        Node node;
+        try {
+            node = build((level, message) -> held.add(new Report(level, message)));
+        } catch (KeyFileProblem e) {
+            held.forEach(r -> r.logTo(log));
+            return fail(e.getMessage());
+        } catch (RuntimeException e) {
+            held.forEach(r -> r.logTo(log));
+            throw e;
+        }
         try {
             node.start();
         } catch (UncheckedIOException e) {
             node.close();
-            PrintWriter err = spec.commandLine().getErr();
+            held.forEach(r -> r.logTo(log));
             String cause = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
-            err.println("node: cannot listen on " + HostPort.format(node.config().listenAddress()) + ": " + cause
+            return fail("cannot listen on " + HostPort.format(node.config().listenAddress()) + ": " + cause
                     + (e.getCause() instanceof BindException ? " (another node running? pick another --port)" : ""));
-            err.flush();
-            return 1;
         }
+        held.forEach(r -> r.logTo(log));
         runUntilShutdown(node, log);
         return 0;
+    }
+
+    /** Prints one line on stderr and returns exit code 1. */
+    private int fail(String message) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println(spec.commandLine().getCommandName() + ": " + message);
+        err.flush();
+        return 1;
+    }
+
+    /** Something to log once the node is listening. */
+    private record Report(Level level, String message) {
+        void logTo(Logger log) {
+            log.atLevel(level).log(message);
+        }
+    }
+
+    /**
+     * Builds the node the flags describe (not started), logging what the operator should know
+     * as it goes.
+     *
+     * @param log where notes about the peers file and the identity go
+     * @return the node
+     * @throws ParameterException if a setting is invalid
+     * @throws KeyFileProblem if the node key cannot be loaded or created
+     */
+    Node build(Logger log) {
+        return build((level, message) -> log.atLevel(level).log(message));
     }
 
     /**
      * Builds the node the flags describe (not started); a flag value the node refuses becomes a
      * command-line error.
      *
-     * @param log where notes about the peers file go
+     * @param report receives notes about the peers file and the node's identity
      * @return the node
      * @throws ParameterException if a setting is invalid
+     * @throws KeyFileProblem if the node key cannot be loaded or created
      */
-    Node build(Logger log) {
+    Node build(BiConsumer<Level, String> report) {
+        NodeConfig config;
         try {
-            return options.toBuilder((level, message) -> log.atLevel(level).log(message)).build();
+            config = options.toBuilder(report).config();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid setting: " + e.getMessage());
+        }
+        Path keyFile = config.dataDir() == null ? null : config.dataDir().resolve(Identity.KEY_FILE);
+        boolean existed = keyFile != null && Files.exists(keyFile);
+        Node node;
+        try {
+            node = Node.create(config);
+        } catch (UncheckedIOException e) {
+            if (keyFile == null) {
+                throw e;
+            }
+            // Only loading or creating the key does I/O before start(); a bad file is never replaced.
+            throw new KeyFileProblem(keyFile, Files.exists(keyFile), e.getCause());
+        }
+        if (keyFile == null) {
+            report.accept(Level.INFO, "node key kept in memory only (--port 0 and no --data-dir): "
+                    + "the node id changes at every start");
+        } else {
+            report.accept(Level.INFO, (existed ? "node key loaded from " : "new node key written to ") + keyFile);
+        }
+        if (!config.encryption()) {
+            report.accept(Level.WARN, "encryption is off (--plaintext): traffic can be read and changed on the "
+                    + "way and node ids are not proven; only --plaintext peers can connect");
+        }
+        return node;
+    }
+
+    /** The node key file cannot be read, is malformed, or cannot be created; the message is one line. */
+    static final class KeyFileProblem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KeyFileProblem(Path file, boolean exists, IOException cause) {
+            super(exists
+                    ? "cannot load the node key " + file + ": " + describe(file, cause)
+                            + "; the file was left as it is (it holds this node's identity)"
+                    : "cannot create the node key " + file + ": " + describe(file, cause),
+                    cause, false, false);
+        }
+
+        private static String describe(Path file, IOException e) {
+            String what;
+            if (e instanceof AccessDeniedException a) {
+                what = "permission denied" + (file.toString().equals(a.getFile()) ? "" : " on " + a.getFile());
+            } else if (e instanceof NoSuchFileException n) {
+                what = "no such file or directory " + n.getFile();
+            } else if (e instanceof FileAlreadyExistsException f) {
+                what = f.getFile() + " is in the way (a file where a directory should be)";
+            } else if (e instanceof CharacterCodingException) {
+                what = "malformed key file: not text";
+            } else if (e instanceof FileSystemException f && f.getReason() != null) {
+                what = (f.getFile() == null || f.getFile().equals(file.toString()) ? "" : f.getFile() + ": ")
+                        + f.getReason();
+            } else {
+                String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                // The core's messages start with the file's name, which ours already carries.
+                String prefix = file + ": ";
+                what = m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+            }
+            return what.strip().replaceAll("\\s*\\R\\s*", " ");
         }
     }
 

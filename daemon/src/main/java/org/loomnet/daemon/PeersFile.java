@@ -6,7 +6,6 @@ import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,23 +21,30 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.loomnet.node.PeerAddress;
 
 /**
  * Reads the seed peers file, {@code peers.json} at the top of the project:
  *
  * <pre>{@code
- * {"networks": {"loomnet": ["127.0.0.1:7700", "[::1]:7700"], "testnet": []}}
+ * {"networks": {"loomnet": ["127.0.0.1:7700", "<40 hex digits>@[::1]:7700"], "testnet": []}}
  * }</pre>
  *
  * The addresses listed under the node's network become special peers (dialed at start, kept
- * connected); the other networks' lists are checked but not used.
+ * connected); the other networks' lists are checked but not used. A node id in front of an
+ * address pins that seed: the node there must prove the id in the handshake.
  *
  * <p>The file is read strictly: at most {@link #MAX_BYTES} bytes of UTF-8, strict JSON (no
  * comments, single quotes or trailing commas), no unknown or repeated keys, every address in
- * {@link HostPort#parse} form. A file that breaks any rule is not used at all, and the reason
+ * {@link HostPort#parsePeer} form. A file that breaks any rule is not used at all, and the reason
  * comes back as a one-line warning naming the file and the place in it: seeds are a convenience,
  * so a bad file must not stop the node, but it must not be half-used silently either (a typo such
  * as {@code "network"} for {@code "networks"} would otherwise just mean "no seeds").
+ *
+ * <p>One exception: a seed whose address is well-formed but whose node id is not is skipped with
+ * a warning of its own ({@link Seeds#skipped()}) and the rest of the file is used. The id only
+ * narrows whom the node accepts at that address; dropping that one seed cannot connect the node
+ * to anyone it was not meant to reach, whereas dialing it unpinned could.
  */
 public final class PeersFile {
 
@@ -58,11 +64,15 @@ public final class PeersFile {
      * @param warning why the file was not used, one line naming the file; empty if it was used
      * @param note    something worth telling the operator about a usable file (for example that
      *                it lists no seeds for this network); empty otherwise
+     * @param skipped one warning line per seed left out of a usable file for a malformed node id,
+     *                naming the file, the place and the problem; empty if none
      */
-    public record Seeds(List<InetSocketAddress> peers, Optional<String> warning, Optional<String> note) {
-        /** Copies the list. */
+    public record Seeds(List<PeerAddress> peers, Optional<String> warning, Optional<String> note,
+                        List<String> skipped) {
+        /** Copies the lists. */
         public Seeds {
             peers = List.copyOf(peers);
+            skipped = List.copyOf(skipped);
         }
     }
 
@@ -83,14 +93,17 @@ public final class PeersFile {
             return unusable(file, e.getMessage());
         }
         try {
-            List<InetSocketAddress> seeds = new ArrayList<>();
+            List<PeerAddress> seeds = new ArrayList<>();
             Set<String> networks = new HashSet<>();
-            parse(text, network, seeds, networks);
+            List<String> skipped = new ArrayList<>();
+            parse(text, network, seeds, networks, skipped);
+            List<String> warnings = skipped.stream()
+                    .map(w -> "peers file " + file + ": " + w + "; skipping this seed").toList();
             if (!networks.contains(network)) {
                 return new Seeds(List.of(), Optional.empty(), Optional.of("peers file " + file
-                        + " lists no seeds for network '" + network + "'"));
+                        + " lists no seeds for network '" + network + "'"), warnings);
             }
-            return new Seeds(seeds, Optional.empty(), Optional.empty());
+            return new Seeds(seeds, Optional.empty(), Optional.empty(), warnings);
         } catch (BadFile e) {
             return unusable(file, e.getMessage());
         } catch (IOException e) {
@@ -120,8 +133,8 @@ public final class PeersFile {
         }
     }
 
-    private static void parse(String text, String network, List<InetSocketAddress> seeds, Set<String> networks)
-            throws IOException, BadFile {
+    private static void parse(String text, String network, List<PeerAddress> seeds, Set<String> networks,
+                              List<String> skipped) throws IOException, BadFile {
         if (text.isBlank()) {
             throw new BadFile("the file is empty; expected {\"" + NETWORKS + "\": {\"<network>\": [\"host:port\", ...]}}");
         }
@@ -139,7 +152,7 @@ public final class PeersFile {
                 throw new BadFile(where(in) + ": key '" + NETWORKS + "' given twice");
             }
             sawNetworks = true;
-            readNetworks(in, network, seeds, networks);
+            readNetworks(in, network, seeds, networks, skipped);
         }
         in.endObject();
         boolean end;
@@ -156,8 +169,8 @@ public final class PeersFile {
         }
     }
 
-    private static void readNetworks(JsonReader in, String network, List<InetSocketAddress> seeds,
-                                     Set<String> networks) throws IOException, BadFile {
+    private static void readNetworks(JsonReader in, String network, List<PeerAddress> seeds,
+                                     Set<String> networks, List<String> skipped) throws IOException, BadFile {
         expect(in, JsonToken.BEGIN_OBJECT, "an object of network name to address list");
         in.beginObject();
         while (in.hasNext()) {
@@ -170,14 +183,18 @@ public final class PeersFile {
             while (in.hasNext()) {
                 expect(in, JsonToken.STRING, "a \"host:port\" string");
                 String path = where(in);
-                InetSocketAddress address;
+                PeerAddress peer;
                 try {
-                    address = HostPort.parse(in.nextString());
+                    peer = HostPort.parsePeer(in.nextString());
+                } catch (HostPort.BadNodeId e) {
+                    // Checked in every network's list, like the addresses; only this seed is lost.
+                    skipped.add(path + ": " + e.getMessage());
+                    continue;
                 } catch (IllegalArgumentException e) {
                     throw new BadFile(path + ": " + e.getMessage());
                 }
-                if (name.equals(network) && !seeds.contains(address)) {
-                    seeds.add(address);
+                if (name.equals(network) && !seeds.contains(peer)) {
+                    seeds.add(peer);
                 }
             }
             in.endArray();
@@ -246,7 +263,7 @@ public final class PeersFile {
 
     private static Seeds unusable(Path file, String problem) {
         return new Seeds(List.of(), Optional.of("peers file " + file + ": " + problem
-                + "; starting without its seeds"), Optional.empty());
+                + "; starting without its seeds"), Optional.empty(), List.of());
     }
 
     /** A rule of the file format is broken; the message says which and where. */

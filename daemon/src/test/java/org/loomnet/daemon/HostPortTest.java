@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.loomnet.node.NodeId;
+import org.loomnet.node.PeerAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,5 +102,57 @@ class HostPortTest {
                 .hasMessageContaining("'300.1.1.1' is not an IPv4 address")
                 .hasMessageContaining("expected an IPv4 address, an IPv6 address or a host name");
         assertThatThrownBy(() -> HostPort.parseHost("")).hasMessageContaining("missing host");
+    }
+
+    static final String ID = "0123456789abcdef0123456789abcdef01234567";
+
+    @Test
+    void peerWithoutIdIsNotPinned() throws Exception {
+        PeerAddress p = HostPort.parsePeer(" 127.0.0.2:7700 ");
+        assertThat(p).isEqualTo(PeerAddress.of(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 7700)));
+        assertThat(p.nodeId()).isNull();
+    }
+
+    @Test
+    void nodeIdInFrontPinsThePeer() throws Exception {
+        PeerAddress p = HostPort.parsePeer(ID + "@[::1]:7701");
+        assertThat(p.address()).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 7701));
+        assertThat(p.nodeId()).isEqualTo(NodeId.parse(ID));
+        assertThat(HostPort.format(p)).isEqualTo(ID + "@[0:0:0:0:0:0:0:1]:7701");
+        // Either case; written back in lower case, as node ids are logged.
+        assertThat(HostPort.parsePeer(ID.toUpperCase() + "@seed.example.org:7700").nodeId()).isEqualTo(NodeId.parse(ID));
+        assertThat(HostPort.format(HostPort.parsePeer(ID + "@10.1.2.3:1"))).isEqualTo(ID + "@10.1.2.3:1");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "@127.0.0.1:7700                                          | missing node id before '@'",
+            "0123@127.0.0.1:7700                                      | node id '0123' has 4 hex digits, not 40",
+            "0123456789abcdef0123456789abcdef012345678@127.0.0.1:7700 | has 41 hex digits, not 40",
+            "0123456789abcdef0123456789abcdef0123456g@127.0.0.1:7700  | is not hexadecimal",
+            "0x23456789abcdef0123456789abcdef01234567@127.0.0.1:7700  | is not hexadecimal",
+            "node-1@127.0.0.1:7700                                    | node id 'node-1' is not hexadecimal"})
+    void badNodeIdIsRejectedAsSuch(String input, String problem) {
+        assertThatThrownBy(() -> HostPort.parsePeer(input))
+                .isInstanceOf(HostPort.BadNodeId.class)
+                .hasMessageStartingWith("'" + input + "': ")
+                .hasMessageContaining(problem)
+                .hasMessageEndingWith("; " + HostPort.EXPECTED_PEER)
+                .hasMessageNotContaining("\n");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0123456789abcdef0123456789abcdef01234567@127.0.0.1      | missing port",
+            "0123456789abcdef0123456789abcdef01234567@               | missing address",
+            "abc@127.0.0.1:0                                         | port 0 cannot be dialed",
+            "0123456789abcdef0123456789abcdef01234567@a@b:1          | 'a@b' is not a host name",
+            "127.0.0.1                                               | missing port"})
+    void aBadAddressIsAnAddressErrorWhateverTheId(String input, String problem) {
+        assertThatThrownBy(() -> HostPort.parsePeer(input))
+                .isInstanceOf(IllegalArgumentException.class)
+                .isNotInstanceOf(HostPort.BadNodeId.class)
+                .hasMessageStartingWith("'" + input + "': " + problem)
+                .hasMessageEndingWith(HostPort.EXPECTED_PEER);
     }
 }

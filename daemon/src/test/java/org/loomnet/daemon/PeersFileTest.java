@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.loomnet.node.NodeId;
+import org.loomnet.node.PeerAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,6 +83,8 @@ class PeersFileTest {
             "address not a string  | `{\"networks\": {\"loomnet\": [7700]}}`                  | networks.loomnet[0]: expected a \"host:port\" string, found a number",
             "list not a list       | `{\"networks\": {\"loomnet\": \"127.0.0.1:7700\"}}`      | networks.loomnet: expected a list",
             "bad address           | `{\"networks\": {\"loomnet\": [\"127.0.0.1:7700\", \"127.0.0.1\"]}}` | networks.loomnet[1]: '127.0.0.1': missing port",
+            "bad address, good id  | `{\"networks\": {\"loomnet\": [\"0123456789abcdef0123456789abcdef01234567@127.0.0.1\"]}}` | networks.loomnet[0]: '0123456789abcdef0123456789abcdef01234567@127.0.0.1': missing port",
+            "bad address and id    | `{\"networks\": {\"loomnet\": [\"xyz@127.0.0.1\"]}}` | networks.loomnet[0]: 'xyz@127.0.0.1': missing port",
             "bad address elsewhere | `{\"networks\": {\"loomnet\": [\"127.0.0.1:7700\"], \"x\": [\"::1:1\"]}}` | networks.x[0]: '::1:1': an IPv6 address needs brackets",
             "data after the object | `{\"networks\": {}} {}`                                  | unexpected data after the top-level object"})
     void brokenFileIsNotUsedAndTheWarningSaysWhy(String what, String json, String problem) throws IOException {
@@ -90,6 +94,7 @@ class PeersFileTest {
 
         assertThat(seeds.peers()).isEmpty();
         assertThat(seeds.note()).isEmpty();
+        assertThat(seeds.skipped()).isEmpty();
         assertThat(seeds.warning()).hasValueSatisfying(w -> assertThat(w)
                 .startsWith("peers file " + f + ": ")
                 .contains(problem)
@@ -151,6 +156,45 @@ class PeersFileTest {
         Path shipped = Path.of("..", "peers.json");
         PeersFile.Seeds seeds = PeersFile.load(shipped, org.loomnet.node.NodeConfig.DEFAULTS.network());
         assertThat(seeds.warning()).isEmpty();
-        assertThat(seeds.peers()).contains(new InetSocketAddress("127.0.0.1", org.loomnet.node.NodeConfig.DEFAULT_PORT));
+        assertThat(seeds.skipped()).isEmpty();
+        assertThat(seeds.peers()).contains(
+                PeerAddress.of(new InetSocketAddress("127.0.0.1", org.loomnet.node.NodeConfig.DEFAULT_PORT)));
+    }
+
+    private static final String ID_A = "0123456789abcdef0123456789abcdef01234567";
+    private static final String ID_B = "fedcba9876543210fedcba9876543210fedcba98";
+
+    @Test
+    void aNodeIdInFrontPinsTheSeed() throws IOException {
+        Path f = write("{\"networks\": {\"loomnet\": [\"" + ID_A + "@127.0.0.1:7700\", \"127.0.0.2:7701\", \""
+                + ID_A + "@127.0.0.1:7700\"]}}");
+
+        PeersFile.Seeds seeds = PeersFile.load(f, "loomnet");
+
+        assertThat(seeds.warning()).isEmpty();
+        assertThat(seeds.skipped()).isEmpty();
+        assertThat(seeds.peers()).containsExactly(
+                new PeerAddress(new InetSocketAddress("127.0.0.1", 7700), NodeId.parse(ID_A)),
+                PeerAddress.of(new InetSocketAddress("127.0.0.2", 7701)));
+    }
+
+    @Test
+    void aSeedWithABadNodeIdIsSkippedWithAWarningAndTheRestIsUsed() throws IOException {
+        Path f = write("{\"networks\": {\"loomnet\": [\"abc@127.0.0.1:7700\", \"" + ID_B + "@127.0.0.2:7701\", "
+                + "\"127.0.0.3:7702\"], \"testnet\": [\"@127.0.0.9:9\"]}}");
+
+        PeersFile.Seeds seeds = PeersFile.load(f, "loomnet");
+
+        assertThat(seeds.warning()).isEmpty();
+        assertThat(formatted(seeds)).containsExactly(ID_B + "@127.0.0.2:7701", "127.0.0.3:7702");
+        // Every list is checked, as for addresses; each bad seed is one line naming file and place.
+        assertThat(seeds.skipped()).satisfiesExactly(
+                w -> assertThat(w).startsWith("peers file " + f + ": networks.loomnet[0]: 'abc@127.0.0.1:7700': ")
+                        .contains("node id 'abc' has 3 hex digits, not 40")
+                        .endsWith("; skipping this seed"),
+                w -> assertThat(w).startsWith("peers file " + f + ": networks.testnet[0]: '@127.0.0.9:9': ")
+                        .contains("missing node id before '@'")
+                        .endsWith("; skipping this seed"));
+        assertThat(seeds.skipped()).allSatisfy(w -> assertThat(w).doesNotContain("\n"));
     }
 }

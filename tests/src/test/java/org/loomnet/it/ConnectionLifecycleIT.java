@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.loomnet.connection.ConnectionState;
 import org.loomnet.connection.Direction;
+import org.loomnet.connection.TransportPreamble;
 import org.loomnet.node.ConnectionInfo;
 import org.loomnet.node.Message;
 import org.loomnet.node.Node;
@@ -94,12 +95,14 @@ class ConnectionLifecycleIT {
             Node p1 = net.start(TestNodes.builder("127.0.6.2").specialPeer(node.listenAddress()));
             Node p2 = net.start(TestNodes.builder("127.0.6.3").specialPeer(node.listenAddress()));
             Await.until("two peers in", () -> node.peers().size() == 2);
-            try (RawPeer third = new RawPeer("127.0.6.4", node.listenAddress(), "it")) {
-                Goodbye bye = third.awaitDisconnect();
-                assertThat(bye.reason()).isEqualTo(DisconnectReason.TOO_MANY_INCOMING);
-                assertThat(third.closedByNode()).isTrue();
-            }
-            assertThat(node.counters().refused()).isEqualTo(1);
+            // Refused before any handshake: the REFUSED preamble, then a plaintext DISCONNECT with the reason.
+            assertThatThrownBy(() -> new RawPeer("127.0.6.4", node.listenAddress(), "it"))
+                    .isInstanceOfSatisfying(TransportPreamble.RefusedException.class, e -> assertThat(
+                            e.goodbye().reason()).isEqualTo(DisconnectReason.TOO_MANY_INCOMING));
+            // A real node refused the same way records the peer's reason.
+            Node fourth = net.start(TestNodes.builder("127.0.6.5").specialPeer(node.listenAddress()));
+            Await.until("fourth node told why", () -> fourth.counters().disconnects(DisconnectReason.TOO_MANY_INCOMING) >= 1);
+            assertThat(node.counters().refused()).isGreaterThanOrEqualTo(2);
             assertThat(node.peers()).containsExactlyInAnyOrder(p1.id(), p2.id());
         }
     }

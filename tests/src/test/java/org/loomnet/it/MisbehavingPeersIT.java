@@ -21,7 +21,8 @@ import org.loomnet.wire.ParcelType;
 
 /**
  * Peers that break the protocol are disconnected with the right coded reason, the reason is
- * counted, and the node keeps serving its well-behaved peer throughout.
+ * counted, and the node keeps serving its well-behaved peer throughout. The raw peers complete
+ * the Noise handshake first, so the bad frames reach the decoder behind the decryption.
  */
 class MisbehavingPeersIT {
 
@@ -68,6 +69,27 @@ class MisbehavingPeersIT {
             assertThat(disconnectFor(peer).reason()).isEqualTo(DisconnectReason.WRONG_NETWORK);
         }
         Await.until("counted", () -> node.counters().disconnects(DisconnectReason.WRONG_NETWORK) == 1);
+        assertStillServing();
+    }
+
+    @Test
+    void garbageInsteadOfAHandshakeIsDroppedAndCounted() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket()) {
+            raw.bind(new java.net.InetSocketAddress("127.0.1.13", 0));
+            raw.connect(node.listenAddress());
+            byte[] garbage = new byte[4096];
+            new Random(7).nextBytes(garbage);
+            raw.getOutputStream().write(garbage);
+            raw.setSoTimeout(20_000);
+            // The node reads the preamble, finds no LoomNet peer, and closes.
+            byte[] sink = new byte[1024];
+            while (raw.getInputStream().read(sink) >= 0) {
+                // our own preamble from the node, then end of stream
+            }
+        } catch (java.net.SocketException reset) {
+            // a reset is as good as a close here
+        }
+        Await.until("counted", () -> node.counters().disconnects(DisconnectReason.HANDSHAKE_FAILED) == 1);
         assertStillServing();
     }
 
@@ -181,8 +203,10 @@ class MisbehavingPeersIT {
     @Test
     void nodeOfAnotherNetworkIsRefused() throws Exception {
         Node stranger = net.start(TestNodes.builder("127.0.0.22").network("other").specialPeer(node.listenAddress()));
-        Await.until("wrong network refused", () -> node.counters().disconnects(DisconnectReason.WRONG_NETWORK) >= 1
-                && stranger.counters().disconnects(DisconnectReason.WRONG_NETWORK) >= 1);
+        // The network id is in the Noise prologue: the handshake itself fails, on both sides.
+        Await.until("handshake failed on both sides",
+                () -> node.counters().disconnects(DisconnectReason.HANDSHAKE_FAILED) >= 1
+                        && stranger.counters().disconnects(DisconnectReason.HANDSHAKE_FAILED) >= 1);
         assertThat(node.peers()).doesNotContain(stranger.id());
         assertStillServing();
     }

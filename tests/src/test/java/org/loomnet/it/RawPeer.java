@@ -6,6 +6,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
+import org.loomnet.connection.NoiseTransport;
+import org.loomnet.connection.PlainTransport;
+import org.loomnet.connection.Transport;
+import org.loomnet.crypto.Identity;
 import org.loomnet.wire.Goodbye;
 import org.loomnet.wire.Hello;
 import org.loomnet.wire.NetworkId;
@@ -16,25 +20,36 @@ import org.loomnet.wire.ParcelWriter;
 import org.loomnet.wire.WireLimits;
 
 /**
- * A hand-driven peer on a plain socket: it writes whatever bytes or parcels a test wants and
- * reads what the node answers, to check how the node treats misbehaviour.
+ * A hand-driven peer: it completes the transport (preamble, and the Noise handshake unless
+ * plaintext) like a real node, then writes whatever bytes or parcels a test wants through it and
+ * reads what the node answers, to check how the node treats misbehaviour behind the encryption.
  */
 final class RawPeer implements AutoCloseable {
 
     final Socket socket;
+    final Identity identity = Identity.generate();
+    final Transport transport;
     final OutputStream out;
     final ParcelReader reader;
     final int networkId;
     final long nonce = new SecureRandom().nextLong();
 
+    /** An encrypted raw peer: preamble and Noise handshake done, then raw bytes through the transport. */
     RawPeer(String bindHost, InetSocketAddress target, String network) throws IOException {
+        this(bindHost, target, network, true);
+    }
+
+    RawPeer(String bindHost, InetSocketAddress target, String network, boolean encrypted) throws IOException {
         socket = new Socket();
         socket.bind(new InetSocketAddress(bindHost, 0));
         socket.connect(target, 5000);
         socket.setSoTimeout(20_000);
-        out = socket.getOutputStream();
         networkId = NetworkId.of(network);
-        reader = new ParcelReader(new BufferedInputStream(socket.getInputStream()), networkId, WireLimits.DEFAULTS,
+        Transport.Factory factory = encrypted
+                ? NoiseTransport.factory(identity, networkId) : PlainTransport.factory(networkId);
+        transport = factory.open(socket, true, null);
+        out = transport.output();
+        reader = new ParcelReader(new BufferedInputStream(transport.input()), networkId, WireLimits.DEFAULTS,
                 ParcelReader.FrameListener.NONE);
     }
 
@@ -50,7 +65,7 @@ final class RawPeer implements AutoCloseable {
 
     void sendHello(int version, int minVersion) throws IOException {
         send(Parcel.of(ParcelType.HELLO, 0,
-                new Hello(networkId, version, minVersion, nonce, 0, "raw-test/1", "raw").encode()));
+                new Hello(networkId, version, minVersion, nonce, identity.nodeId(), 0, "raw-test/1", "raw").encode()));
     }
 
     void sendHello() throws IOException {
@@ -74,7 +89,7 @@ final class RawPeer implements AutoCloseable {
     boolean closedByNode() throws IOException {
         byte[] sink = new byte[4096];
         while (true) {
-            int n = socket.getInputStream().read(sink);
+            int n = transport.input().read(sink);
             if (n < 0) {
                 return true;
             }

@@ -469,6 +469,8 @@ public final class Node implements AutoCloseable {
         private String userAgent;
         private final List<PeerAddress> specialPeers;
         private int maxIncoming;
+        private int maxIncomingPerAddress;
+        private int acceptsPerAddressPerSecond;
         private int fanout;
         private WireLimits limits;
         private int sendQueueParcels;
@@ -509,6 +511,8 @@ public final class Node implements AutoCloseable {
             userAgent = base.userAgent();
             specialPeers = new ArrayList<>(base.specialPeers());
             maxIncoming = base.maxIncoming();
+            maxIncomingPerAddress = base.maxIncomingPerAddress();
+            acceptsPerAddressPerSecond = base.acceptsPerAddressPerSecond();
             fanout = base.fanout();
             limits = base.limits();
             sendQueueParcels = base.sendQueueParcels();
@@ -563,6 +567,17 @@ public final class Node implements AutoCloseable {
 
         /** @param v {@link NodeConfig#maxIncoming()} @return this */
         public Builder maxIncoming(int v) { maxIncoming = v; return this; }
+
+        /**
+         * @param perAddress       {@link NodeConfig#maxIncomingPerAddress()}
+         * @param acceptsPerSecond {@link NodeConfig#acceptsPerAddressPerSecond()}
+         * @return this
+         */
+        public Builder incomingPerAddress(int perAddress, int acceptsPerSecond) {
+            maxIncomingPerAddress = perAddress;
+            acceptsPerAddressPerSecond = acceptsPerSecond;
+            return this;
+        }
 
         /** @param v {@link NodeConfig#fanout()} @return this */
         public Builder fanout(int v) { fanout = v; return this; }
@@ -662,7 +677,8 @@ public final class Node implements AutoCloseable {
          * @throws IllegalArgumentException if a setting is out of range
          */
         public NodeConfig config() {
-            return new NodeConfig(network, listenAddress, nodeName, userAgent, specialPeers, maxIncoming, fanout,
+            return new NodeConfig(network, listenAddress, nodeName, userAgent, specialPeers, maxIncoming,
+                    maxIncomingPerAddress, acceptsPerAddressPerSecond, fanout,
                     limits, sendQueueParcels, sendQueueBytes, subscriberQueue, inboxCapacity, inboxBytes,
                     subscriberBytes, maxDialTargets,
                     handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,

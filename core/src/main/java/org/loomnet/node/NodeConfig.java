@@ -17,6 +17,8 @@ import org.loomnet.wire.WireLimits;
  * @param userAgent               software name and version, sent in HELLO ("loomnet/0.1.0")
  * @param specialPeers            peers dialed at start and kept connected forever, optionally pinned to a node id (none)
  * @param maxIncoming             incoming connections held at once; more get DISCONNECT "too many incoming" (64)
+ * @param maxIncomingPerAddress   incoming connections from one IP at once (3)
+ * @param acceptsPerAddressPerSecond new connections accepted from one IP per second (5)
  * @param fanout                  peers a broadcast goes to, special peers always included (16)
  * @param limits                  frame (1 MiB) and application message (64 MiB) size limits
  * @param sendQueueParcels        send queue bound per connection, in parcels (4096)
@@ -52,7 +54,8 @@ import org.loomnet.wire.WireLimits;
  *                                identity in memory, so the node id changes at every start (null)
  */
 public record NodeConfig(String network, InetSocketAddress listenAddress, String nodeName, String userAgent,
-                         List<PeerAddress> specialPeers, int maxIncoming, int fanout, WireLimits limits,
+                         List<PeerAddress> specialPeers, int maxIncoming, int maxIncomingPerAddress,
+                         int acceptsPerAddressPerSecond, int fanout, WireLimits limits,
                          int sendQueueParcels, long sendQueueBytes, int subscriberQueue, int inboxCapacity,
                          long inboxBytes, long subscriberBytes,
                          int maxDialTargets, Duration handshakeTimeout, Duration pingInterval, Duration idleTimeout,
@@ -70,7 +73,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
     /** The defaults, in one place. */
     public static final NodeConfig DEFAULTS = new NodeConfig(
             "loomnet", new InetSocketAddress("0.0.0.0", DEFAULT_PORT), "", "loomnet/" + VERSION,
-            List.of(), 64, 16, WireLimits.DEFAULTS,
+            List.of(), 64, 3, 5, 16, WireLimits.DEFAULTS,
             4096, 2L * WireLimits.DEFAULT_MAX_MESSAGE + WireLimits.DEFAULT_MAX_FRAME, 1024, 8192,
             256L << 20, 2L * WireLimits.DEFAULT_MAX_MESSAGE,
             1024, Duration.ofSeconds(10), Duration.ofSeconds(15), Duration.ofSeconds(60),
@@ -99,6 +102,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         }
         positive("maxIncoming", maxIncoming, 0);
         positive("fanout", fanout, 1);
+        positive("maxIncomingPerAddress", maxIncomingPerAddress, 1);
+        positive("acceptsPerAddressPerSecond", acceptsPerAddressPerSecond, 1);
         positive("sendQueueParcels", sendQueueParcels, 16);
         positive("subscriberQueue", subscriberQueue, 1);
         positive("inboxCapacity", inboxCapacity, 16);

@@ -75,6 +75,7 @@ final class ProcessingLoop implements Connection.Owner {
     private int incoming;
     private int listenPort;
     private final SeenCache seen;
+    private final IncomingLimiter limiter;
     private long gossipParcelIds;
     private boolean shuttingDown;
     private CompletableFuture<Void> shutdownDone;
@@ -97,6 +98,7 @@ final class ProcessingLoop implements Connection.Owner {
         this.subscribers = subscribers;
         this.counters = counters;
         this.inboxBytes = new java.util.concurrent.Semaphore((int) config.inboxBytes());
+        this.limiter = new IncomingLimiter(config.maxIncomingPerAddress(), config.acceptsPerAddressPerSecond(), 4096);
         this.seen = new SeenCache(config.gossipSeenCapacity(), config.gossipTtl().toMillis());
         this.refusal = new Refusal(MAX_CONCURRENT_REFUSALS, networkId, config.closeLinger());
         this.dialPlan = new DialPlan(config.maxDialTargets(), config.redialDelay(), config.redialMaxDelay(),
@@ -195,8 +197,15 @@ final class ProcessingLoop implements Connection.Owner {
             refuse(socket, DisconnectReason.SHUTDOWN, "");
             return;
         }
+        InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
+        DisconnectReason perAddress = limiter.check(from.getAddress(), now());
+        if (perAddress != null) {
+            log.debug("refusing {}: {}", Connection.hostPort(from), perAddress.text());
+            refuse(socket, perAddress, "");
+            return;
+        }
         if (incoming >= config.maxIncoming()) {
-            log.debug("refusing {}: {} incoming connections", Connection.hostPort((InetSocketAddress) socket.getRemoteSocketAddress()), incoming);
+            log.debug("refusing {}: {} incoming connections", Connection.hostPort(from), incoming);
             refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming());
             return;
         }
@@ -234,6 +243,7 @@ final class ProcessingLoop implements Connection.Owner {
         connections.put(c.id(), c);
         if (direction == Direction.INBOUND) {
             incoming++;
+            limiter.opened(c.remoteAddress().getAddress());
         }
         publish();
         c.start(ourHello());
@@ -328,6 +338,7 @@ final class ProcessingLoop implements Connection.Owner {
         }
         if (c.direction() == Direction.INBOUND) {
             incoming--;
+            limiter.closed(c.remoteAddress().getAddress());
         }
         CloseInfo why = c.closeInfo();
         NodeId peer = c.hello() == null ? null : NodeId.of(c.hello().nodeId());
@@ -547,6 +558,7 @@ final class ProcessingLoop implements Connection.Owner {
 
     private void tick() {
         long now = now();
+        limiter.prune(now);
         for (Connection c : connections.values()) {
             c.tick(now);
         }

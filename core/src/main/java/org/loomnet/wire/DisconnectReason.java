@@ -62,6 +62,10 @@ public enum DisconnectReason {
     TRANSPORT_MISMATCH(24, "transport mismatch: plaintext against encrypted", true),
     /** An encrypted message failed authentication: a byte was changed on the way. */
     DECRYPTION_FAILED(25, "decryption failed", true),
+    /** The peer's address already has the most incoming connections one address may hold. */
+    TOO_MANY_FROM_ADDRESS(26, "too many connections from this address", true),
+    /** The peer's address opened connections faster than the accept rate limit. */
+    CONNECTING_TOO_FAST(27, "connecting too fast", true),
 
     /** Local only: the socket closed or failed without a DISCONNECT. */
     CONNECTION_LOST(100, "connection lost", false),

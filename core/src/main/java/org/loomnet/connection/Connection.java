@@ -230,7 +230,8 @@ public final class Connection {
             drainUntilPeerCloses();
         } catch (IOException e) {
             if (!closeRequested) {
-                String why = e instanceof EOFException ? "stream ended inside a frame" : e.toString();
+                String why = e instanceof EOFException ? (e.getMessage() == null ? "stream ended early" : e.getMessage())
+                        : e.toString();
                 recordClose(DisconnectReason.CONNECTION_LOST, why, false);
             }
         } catch (RuntimeException e) {
@@ -300,7 +301,8 @@ public final class Connection {
     private void drainUntilPeerCloses() {
         try {
             socket.setSoTimeout((int) Math.max(1, settings.closeLinger().toMillis()));
-            InputStream in = transport == null ? socket.getInputStream() : transport.input();
+            // The raw socket: after a decryption failure the transport could never read on.
+            InputStream in = socket.getInputStream();
             byte[] sink = new byte[4096];
             long total = 0;
             int n;

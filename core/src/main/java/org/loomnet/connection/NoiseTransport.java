@@ -24,7 +24,7 @@ import org.loomnet.wire.ProtocolException;
  * <pre>
  *   both   preamble "LOOMNET" 0x01
  *   -> e                       payload: empty
- *   <- e, ee, s, es            payload: responder's identity proof (Ed25519 key + signature over its s)
+ *   &lt;- e, ee, s, es            payload: responder's identity proof (Ed25519 key + signature over its s)
  *   -> s, se                   payload: initiator's identity proof
  * </pre>
  * The prologue is {@code "loomnet:Noise_XX_25519_ChaChaPoly_BLAKE2b:"} followed by the 4-byte

@@ -23,9 +23,9 @@ import org.loomnet.wire.WireLimits;
  *
  * <p>Both sides write theirs at once and read the other's. Without it, a plaintext node would
  * read a Noise handshake message as a garbled parcel header and each side would report nonsense;
- * with it, a mismatch is named on both sides, and the plaintext side even reads why (a plaintext
- * DISCONNECT {@link DisconnectReason#TRANSPORT_MISMATCH}, which both sides can parse). Anything
- * else is not a LoomNet peer.
+ * with it, each side names the mismatch itself ({@link DisconnectReason#TRANSPORT_MISMATCH}) from
+ * the preamble alone. Each also writes a plaintext DISCONNECT with that reason after the preamble,
+ * for implementations that read on; ours does not need to. Anything else is not a LoomNet peer.
  */
 public final class TransportPreamble {
 

@@ -2,11 +2,9 @@ package org.loomnet.crypto;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
@@ -29,8 +27,8 @@ import java.util.Set;
  *
  * <p>Persisted as {@code node.key} in the data directory: two lines of text
  * ({@code x25519-private <hex>}, {@code ed25519-seed <hex>}), created on first start with
- * owner-only permissions (rw-------) through a temp file and an atomic rename, so a crash never
- * leaves half a key. An unreadable or malformed key file is an error, never silently replaced:
+ * owner-only permissions (rw-------): written and synced to a temp file, then hard-linked to its
+ * name, so a crash never leaves half a key and an existing key is never replaced. An unreadable or malformed key file is an error, never silently replaced:
  * replacing it would change the node's identity.
  */
 public final class Identity {
@@ -79,23 +77,30 @@ public final class Identity {
         Identity fresh = generate();
         String text = "x25519-private " + HEX.formatHex(fresh.staticPrivate) + "\n"
                 + "ed25519-seed " + HEX.formatHex(fresh.signing.seed()) + "\n";
-        Path tmp = dataDir.resolve(KEY_FILE + ".tmp");
-        Files.deleteIfExists(tmp);
+        // A unique temp file, then a hard link to the final name: link() fails if node.key exists,
+        // so a second process starting at the same moment never replaces the first one's key.
+        Path tmp = dataDir.resolve(KEY_FILE + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".tmp");
         if (supportsPosix(dataDir)) {
             Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(owner));
         } else {
             Files.createFile(tmp);
         }
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
-            ch.force(true);
-        }
         try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+                ch.force(true);
+            }
+            try {
+                Files.createLink(file, tmp);
+            } catch (FileAlreadyExistsException e) {
+                return load(file); // another process created it meanwhile: that one wins
+            } catch (UnsupportedOperationException e) {
+                Files.move(tmp, file); // no hard links here: a plain move, which also refuses to replace
+            }
+            syncDirectory(dataDir);
+        } finally {
             Files.deleteIfExists(tmp);
-            return load(file); // another process created it meanwhile: that one wins
         }
         return fresh;
     }
@@ -124,6 +129,14 @@ public final class Identity {
                     + "'ed25519-seed <64 hex>'");
         }
         return new Identity(x, Ed25519.fromSeed(seed));
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (var ch = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true); // the new directory entry survives a power cut
+        } catch (IOException e) {
+            // not every platform can open a directory; the key is written, only its durability is weaker
+        }
     }
 
     private static boolean supportsPosix(Path dir) {

@@ -44,7 +44,8 @@ import org.loomnet.wire.WireLimits;
  * @param reassemblyBudget        bytes of split messages all peers together may hold (256 MiB)
  * @param tickInterval            how often timers are checked (1 s)
  * @param clock                   time source for every timer (the system clock)
- * @param gossipMaxHops           forwards after which a gossip message goes no further (16)
+ * @param gossipMaxHops           links a gossip message may travel from its origin; the node at the
+ *                                last one delivers it but does not forward it (16)
  * @param gossipSeenCapacity      gossip ids remembered to drop duplicates; oldest evicted when full (65536)
  * @param gossipTtl               how long an id is remembered, and how far a gossip timestamp may be
  *                                from our clock (5 min)

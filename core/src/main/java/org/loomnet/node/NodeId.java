@@ -7,8 +7,8 @@ import java.util.HexFormat;
  * How the network knows a node: the key of duplicate-connection checks, routing to one peer,
  * and what the application sees as a message's sender.
  *
- * <p>Until nodes have persistent key pairs, a node's id is its per-process HELLO nonce (8 bytes),
- * so it changes when the node restarts. Written as lower-case hex.
+ * <p>A node's id is derived from its Ed25519 public key ({@link org.loomnet.crypto.Identity}):
+ * 20 bytes, proven by the Noise handshake, stable across restarts. Written as lower-case hex.
  */
 public final class NodeId implements Comparable<NodeId> {
 
@@ -28,19 +28,6 @@ public final class NodeId implements Comparable<NodeId> {
             throw new IllegalArgumentException("node id of " + bytes.length + " bytes");
         }
         return new NodeId(bytes.clone());
-    }
-
-    /**
-     * @param nonce a HELLO nonce
-     * @return the id it stands for
-     */
-    public static NodeId ofNonce(long nonce) {
-        byte[] b = new byte[8];
-        for (int i = 7; i >= 0; i--) {
-            b[i] = (byte) nonce;
-            nonce >>>= 8;
-        }
-        return new NodeId(b);
     }
 
     /**

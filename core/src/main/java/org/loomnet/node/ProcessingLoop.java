@@ -99,7 +99,7 @@ final class ProcessingLoop implements Connection.Owner {
         this.counters = counters;
         this.inboxBytes = new java.util.concurrent.Semaphore((int) config.inboxBytes());
         this.limiter = new IncomingLimiter(config.maxIncomingPerAddress(), config.acceptsPerAddressPerSecond(), 4096);
-        this.seen = new SeenCache(config.gossipSeenCapacity(), config.gossipTtl().toMillis());
+        this.seen = new SeenCache(config.gossipSeenCapacity());
         this.refusal = new Refusal(MAX_CONCURRENT_REFUSALS, networkId, config.closeLinger());
         this.dialPlan = new DialPlan(config.maxDialTargets(), config.redialDelay(), config.redialMaxDelay(),
                 config.redialAttempts());
@@ -279,8 +279,14 @@ final class ProcessingLoop implements Connection.Owner {
                     + ParcelWriter.MIN_PROTOCOL_VERSION + ")");
             return;
         }
-        if (h.nonce() == nonce || peer.equals(selfId)) {
+        if (h.nonce() == nonce) {
             c.disconnect(DisconnectReason.SELF_CONNECTION, "");
+            return;
+        }
+        if (peer.equals(selfId)) {
+            // Another process with our key (a copied data dir), or a plaintext peer lying: not
+            // "self", so a special address is not forgotten for good.
+            c.disconnect(DisconnectReason.PROTOCOL_VIOLATION, "peer presents this node's own id");
             return;
         }
         Connection existing = online.get(peer);
@@ -444,13 +450,14 @@ final class ProcessingLoop implements Connection.Owner {
         if (shuttingDown) {
             return 0;
         }
-        seen.add(envelope.messageId(), now());
+        seen.add(envelope.messageId(), now() + config.gossipTtl().toMillis(), now());
         publishGossipCounters();
         return forward(envelope, null);
     }
 
     /** A gossip message from a peer: drop duplicates, stale and forged ones; deliver and forward the rest. */
     private void gossipIn(Connection from, GossipEnvelope envelope) {
+        inboxBytes.release(envelope.payload().length);
         if (from.state() != ConnectionState.ONLINE) {
             return;
         }
@@ -460,7 +467,8 @@ final class ProcessingLoop implements Connection.Owner {
             counters.gossipDuplicates.incrementAndGet();
             return;
         }
-        if (Math.abs(now - envelope.timestamp()) > config.gossipTtl().toMillis()) {
+        long ttl = config.gossipTtl().toMillis();
+        if (envelope.timestamp() < now - ttl || envelope.timestamp() > now + ttl) {
             counters.gossipStale.incrementAndGet();
             return;
         }
@@ -472,12 +480,15 @@ final class ProcessingLoop implements Connection.Owner {
             adjustQuality(from, GossipRules.BAD_SIGNATURE);
             return;
         }
-        seen.add(id, now);
+        // Remembered until its timestamp leaves the window, so it cannot be accepted twice.
+        seen.add(id, Math.max(now, envelope.timestamp()) + ttl, now);
         publishGossipCounters();
-        adjustQuality(from, GossipRules.VALID_GOSSIP);
         NodeId origin = NodeId.of(Identity.nodeIdOf(envelope.originKey()));
         if (origin.equals(selfId)) {
             return; // our own message, back after its id expired from the cache
+        }
+        if (!origin.equals(peerIdOf(from))) {
+            adjustQuality(from, GossipRules.VALID_GOSSIP); // credit for relaying others' news, not its own
         }
         counters.gossipDelivered.incrementAndGet();
         subscribers.deliver(new Message(origin, from.id(), envelope.type(), envelope.payload()));
@@ -495,6 +506,11 @@ final class ProcessingLoop implements Connection.Owner {
             }
         }
         return sent;
+    }
+
+    private static NodeId peerIdOf(Connection c) {
+        byte[] id = c.peerId();
+        return id == null ? null : NodeId.of(id);
     }
 
     private void adjustQuality(Connection c, int delta) {
@@ -618,24 +634,36 @@ final class ProcessingLoop implements Connection.Owner {
 
     @Override
     public void messageReceived(Connection c, AppMessage message) {
-        // Bytes first: a reader that would pass the budget waits here, and TCP slows its peer.
-        int size = message.payload().length;
+        if (acquireInboxBytes(message.payload().length)) {
+            post(new Command.Received(c, message));
+        }
+    }
+
+    /**
+     * Bytes first: a reader whose message would pass the inbox byte budget waits here, and TCP
+     * slows its peer. The processing thread releases the bytes when it takes the command.
+     *
+     * @return false if the node stopped while waiting
+     */
+    private boolean acquireInboxBytes(int size) {
         try {
             while (!inboxBytes.tryAcquire(size, 100, TimeUnit.MILLISECONDS)) {
                 if (stopped) {
-                    return;
+                    return false;
                 }
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return false;
         }
-        post(new Command.Received(c, message));
     }
 
     @Override
     public void gossipReceived(Connection c, GossipEnvelope envelope) {
-        post(new Command.GossipReceived(c, envelope));
+        if (acquireInboxBytes(envelope.payload().length)) {
+            post(new Command.GossipReceived(c, envelope));
+        }
     }
 
     @Override

@@ -10,20 +10,22 @@ import java.util.Map;
  * once. Bounded: at most {@code capacity} ids, each kept for {@code ttlMillis}; when full, the
  * oldest id is evicted (counted). An evicted id's message would be accepted again if it came back,
  * which the timestamp window in {@link GossipRules} limits to messages younger than the TTL.
+ * Each id is kept until the caller's expiry: for gossip, until its timestamp leaves the window.
+ *
+ * <p>Ids usually expire in insertion order; one remembered longer (a timestamp ahead of our
+ * clock) only delays the purge of the ids behind it, never past the capacity bound.
  *
  * <p>Owned by the processing thread; not thread-safe.
  */
 final class SeenCache {
 
     private final int capacity;
-    private final long ttlMillis;
-    /** id -> expiry, in insertion order, which is also expiry order (one TTL for all). */
+    /** id -> expiry, in insertion order. */
     private final LinkedHashMap<ByteBuffer, Long> ids = new LinkedHashMap<>();
     private long evicted;
 
-    SeenCache(int capacity, long ttlMillis) {
+    SeenCache(int capacity) {
         this.capacity = capacity;
-        this.ttlMillis = ttlMillis;
     }
 
     /** @return true if {@code id} was seen and has not expired */
@@ -32,15 +34,18 @@ final class SeenCache {
         return expiry != null && expiry > now;
     }
 
-    /** Records an id, dropping expired ids and, if still full, the oldest. */
-    void add(byte[] id, long now) {
+    /**
+     * Records an id until {@code expiry}, dropping expired ids at the head and, if still full,
+     * the oldest.
+     */
+    void add(byte[] id, long expiry, long now) {
         for (Iterator<Map.Entry<ByteBuffer, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
             if (it.next().getValue() > now) {
                 break;
             }
             it.remove();
         }
-        ids.put(ByteBuffer.wrap(id.clone()), now + ttlMillis);
+        ids.put(ByteBuffer.wrap(id.clone()), expiry);
         while (ids.size() > capacity) {
             Iterator<ByteBuffer> it = ids.keySet().iterator();
             it.next();

@@ -20,7 +20,8 @@ import java.util.Arrays;
  *   64  signature     Ed25519 by the origin key over every byte from "origin key" to the payload
  * </pre>
  * The message id, which the seen-cache keys on, is SHA-256 over
- * {@code "loomnet-gossip-id:" || origin key || sequence || type || payload}: the same message
+ * {@code "loomnet-gossip-id:" || origin key || sequence || type length (1) || type ||
+ * payload length (4) || payload}, lengths making the encoding unambiguous: the same message
  * relayed along any path has the same id, whatever its hop count.
  *
  * @param hops      forwards so far
@@ -86,8 +87,10 @@ public record GossipEnvelope(int hops, byte[] originKey, long sequence, long tim
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             d.update(ID_DOMAIN);
             d.update(originKey);
-            d.update(ByteBuffer.allocate(8).putLong(sequence).array());
-            d.update(type.getBytes(StandardCharsets.UTF_8));
+            byte[] t = type.getBytes(StandardCharsets.UTF_8);
+            d.update(ByteBuffer.allocate(8 + 1).putLong(sequence).put((byte) t.length).array());
+            d.update(t);
+            d.update(ByteBuffer.allocate(4).putInt(payload.length).array());
             d.update(payload);
             return d.digest();
         } catch (NoSuchAlgorithmException e) {

@@ -11,7 +11,7 @@ import org.loomnet.wire.DisconnectReason;
 class DialPlanTest {
 
     private static final InetSocketAddress A = new InetSocketAddress("127.0.0.2", 7700);
-    private static final NodeId PEER = NodeId.ofNonce(42);
+    private static final NodeId PEER = NodeId.parse("000000000000000000000000000000000000002a");
 
     private final DialPlan plan = new DialPlan(2, Duration.ofSeconds(5), Duration.ofMinutes(5), 3);
 

@@ -13,8 +13,8 @@ class SeenCacheTest {
 
     @Test
     void remembersUntilTheTtl() {
-        SeenCache c = new SeenCache(10, 1000);
-        c.add(id(1), 0);
+        SeenCache c = new SeenCache(10);
+        c.add(id(1), 1000, 0);
         assertThat(c.contains(id(1), 999)).isTrue();
         assertThat(c.contains(id(1), 1000)).isFalse();
         assertThat(c.contains(id(2), 0)).isFalse();
@@ -22,9 +22,9 @@ class SeenCacheTest {
 
     @Test
     void staysWithinItsBoundUnderAFloodOfDistinctIds() {
-        SeenCache c = new SeenCache(100, 60_000);
+        SeenCache c = new SeenCache(100);
         for (int i = 0; i < 10_000; i++) {
-            c.add(id(i), i);
+            c.add(id(i), i + 60_000, i);
             assertThat(c.size()).isLessThanOrEqualTo(100);
         }
         assertThat(c.evicted()).isEqualTo(9_900);
@@ -34,11 +34,11 @@ class SeenCacheTest {
 
     @Test
     void expiredIdsAreDroppedAsNewOnesArrive() {
-        SeenCache c = new SeenCache(100, 10);
+        SeenCache c = new SeenCache(100);
         for (int i = 0; i < 50; i++) {
-            c.add(id(i), 0);
+            c.add(id(i), 10, 0);
         }
-        c.add(id(1000), 10);
+        c.add(id(1000), 20, 10);
         assertThat(c.size()).isEqualTo(1);
         assertThat(c.evicted()).isZero();
     }

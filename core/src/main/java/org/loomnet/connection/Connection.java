@@ -137,6 +137,8 @@ public final class Connection {
     private volatile Thread readerThread;
     private volatile Thread writerThread;
     private volatile Transport transport;
+    /** Addresses a refusing peer suggested instead; written by the reader before it reports the close. */
+    private volatile java.util.List<InetSocketAddress> refusalAlternatives = java.util.List.of();
     /** The peer's quality score; changed by the processing thread only. */
     private volatile int quality;
 
@@ -223,6 +225,7 @@ public final class Connection {
                 }
             }
         } catch (TransportPreamble.RefusedException e) {
+            refusalAlternatives = e.alternatives();
             recordClose(e.goodbye().reason(), e.goodbye().detail(), true);
         } catch (ProtocolException e) {
             log.warn("{} {}: {}; disconnecting", name, peerLabel(), e.getMessage());
@@ -591,6 +594,11 @@ public final class Connection {
     /** @return clock millis when the TCP connection was set up */
     public long openedMillis() {
         return openedMillis;
+    }
+
+    /** @return addresses the peer suggested when it refused us, else empty */
+    public java.util.List<InetSocketAddress> refusalAlternatives() {
+        return refusalAlternatives;
     }
 
     /** @return the peer's quality score (0 at start; see the node's scoring policy) */

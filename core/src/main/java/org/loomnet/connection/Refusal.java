@@ -53,6 +53,22 @@ public final class Refusal {
      *         socket was simply closed
      */
     public boolean refuse(Socket socket, DisconnectReason reason, String detail) {
+        return refuse(socket, reason, detail, java.util.List.of());
+    }
+
+    /**
+     * Refuses a socket without blocking the caller, telling the peer where else to go: a
+     * PEER_RESPONSE with {@code alternatives} goes before the DISCONNECT, so a new node turned away
+     * by a full seed still learns addresses (Skycoin's issues #651/#652).
+     *
+     * @param socket       the accepted socket
+     * @param reason       why
+     * @param detail       more text for the peer
+     * @param alternatives other peers' listen addresses, may be empty
+     * @return true if a DISCONNECT is being sent; false if too many refusals were running
+     */
+    public boolean refuse(Socket socket, DisconnectReason reason, String detail,
+                          java.util.List<java.net.InetSocketAddress> alternatives) {
         if (!slots.tryAcquire()) {
             closeQuietly(socket);
             return false;
@@ -62,6 +78,10 @@ public final class Refusal {
                 socket.setSoTimeout((int) linger.toMillis());
                 OutputStream out = socket.getOutputStream();
                 out.write(TransportPreamble.of(TransportPreamble.REFUSED));
+                if (!alternatives.isEmpty()) {
+                    new ParcelWriter(out, networkId).write(Parcel.of(ParcelType.PEER_RESPONSE, 0,
+                            org.loomnet.wire.PeerList.encodeResponse(alternatives)));
+                }
                 writeGoodbye(out, networkId, reason, detail);
                 socket.shutdownOutput();
                 InputStream in = socket.getInputStream();

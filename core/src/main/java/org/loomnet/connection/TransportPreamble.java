@@ -18,7 +18,8 @@ import org.loomnet.wire.WireLimits;
  * The first 8 bytes each side sends on a new TCP connection: {@code "LOOMNET"} and one byte
  * naming the transport that follows (0 = plaintext, 1 = Noise_XX_25519_ChaChaPoly_BLAKE2b), or
  * 0xFF when the node refuses the connection outright (too many connections, shutting down): then
- * one plaintext DISCONNECT parcel with the reason follows and the node closes. Refusing before the
+ * an optional PEER_RESPONSE with alternative peers and one plaintext DISCONNECT parcel with the
+ * reason follow, and the node closes. Refusing before the
  * handshake costs the node no cryptography; the reason is unauthenticated, a hint only.
  *
  * <p>Both sides write theirs at once and read the other's. Without it, a plaintext node would
@@ -37,6 +38,10 @@ public final class TransportPreamble {
     public static final int REFUSED = 0xFF;
     /** Preamble length in bytes. */
     public static final int LENGTH = 8;
+    /** The most alternative addresses a refused node takes from a refusal. */
+    public static final int MAX_ALTERNATIVES = 32;
+    /** A refusal is small: its frames are limited to 4 KiB. */
+    private static final WireLimits REFUSAL_LIMITS = new WireLimits(4096, 4096);
 
     private static final byte[] MAGIC = {'L', 'O', 'O', 'M', 'N', 'E', 'T'};
 
@@ -77,11 +82,18 @@ public final class TransportPreamble {
         }
         int peer = theirs[7] & 0xFF;
         if (peer == REFUSED) {
-            Parcel p = new ParcelReader(in, networkId, WireLimits.DEFAULTS, ParcelReader.FrameListener.NONE).read();
+            // At most one PEER_RESPONSE (alternatives), then the DISCONNECT.
+            ParcelReader reader = new ParcelReader(in, networkId, REFUSAL_LIMITS, ParcelReader.FrameListener.NONE);
+            Parcel p = reader.read();
+            java.util.List<java.net.InetSocketAddress> alternatives = java.util.List.of();
+            if (p != null && p.type() == ParcelType.PEER_RESPONSE) {
+                alternatives = org.loomnet.wire.PeerList.decodeResponse(p, MAX_ALTERNATIVES).peers();
+                p = reader.read();
+            }
             if (p == null || p.type() != ParcelType.DISCONNECT) {
                 throw new ProtocolException(DisconnectReason.PROTOCOL_VIOLATION, "refusal without DISCONNECT");
             }
-            throw new RefusedException(Goodbye.decode(p));
+            throw new RefusedException(Goodbye.decode(p), alternatives);
         }
         if (peer != ours) {
             String detail = "peer speaks " + name(peer) + ", this node " + name(ours);
@@ -93,10 +105,17 @@ public final class TransportPreamble {
     /** The peer refused the connection before any transport started, and said why. */
     public static final class RefusedException extends IOException {
         private final Goodbye goodbye;
+        private final java.util.List<java.net.InetSocketAddress> alternatives;
 
-        RefusedException(Goodbye goodbye) {
+        RefusedException(Goodbye goodbye, java.util.List<java.net.InetSocketAddress> alternatives) {
             super("refused by peer: " + goodbye.reason().text());
             this.goodbye = goodbye;
+            this.alternatives = alternatives;
+        }
+
+        /** @return other peers the refusing node suggested (unauthenticated hints), may be empty */
+        public java.util.List<java.net.InetSocketAddress> alternatives() {
+            return alternatives;
         }
 
         /** @return the peer's reason */

@@ -78,6 +78,23 @@ sealed interface Command {
     record Disconnect(NodeId node, DisconnectReason reason, CompletableFuture<Boolean> result) implements Command {
     }
 
+    /** Ban a node id and/or an IP address for a while, disconnecting matching peers. */
+    record Ban(NodeId node, java.net.InetAddress address, java.time.Duration duration,
+               CompletableFuture<Integer> result) implements Command {
+    }
+
+    /** Lift a ban on a node id and/or an IP address. */
+    record Unban(NodeId node, java.net.InetAddress address, CompletableFuture<Boolean> result) implements Command {
+    }
+
+    /** Change a connected peer's quality score (the application's or operator's judgement). */
+    record AdjustQuality(NodeId node, int delta, CompletableFuture<Integer> result) implements Command {
+    }
+
+    /** A snapshot of the address book. */
+    record BookSnapshot(CompletableFuture<List<org.loomnet.peers.PeerEntry>> result) implements Command {
+    }
+
     /** Disconnect everyone and stop. */
     record Shutdown(CompletableFuture<Void> done) implements Command {
     }

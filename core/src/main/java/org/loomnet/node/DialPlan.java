@@ -28,6 +28,8 @@ final class DialPlan {
         boolean special;
         /** The node id the peer must prove, or null. */
         NodeId pinned;
+        /** Chosen from the address book to fill the outgoing target: dialed once; the book's backoff retries. */
+        boolean fromBook;
         /** Consecutive failed dials or lost connections since the last successful handshake. */
         int failures;
         long nextAttemptMillis;
@@ -117,6 +119,10 @@ final class DialPlan {
     void failed(Target t, DisconnectReason reason, long now) {
         t.dialing = false;
         t.connection = null;
+        if (t.fromBook && !t.special) {
+            targets.remove(t.address); // the address book decides when to try it again
+            return;
+        }
         if (reason == DisconnectReason.SELF_CONNECTION) {
             targets.remove(t.address); // that address is us: never again, special or not
             return;
@@ -163,6 +169,17 @@ final class DialPlan {
             }
         }
         return ids;
+    }
+
+    /** @return targets dialed from the address book, dialing or connected */
+    int fromBookActive() {
+        int n = 0;
+        for (Target t : targets.values()) {
+            if (t.fromBook && (t.dialing || t.connection != null)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     int size() {

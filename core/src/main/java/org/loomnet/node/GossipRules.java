@@ -1,7 +1,7 @@
 package org.loomnet.node;
 
 /**
- * The quality scoring policy, as far as it exists so far, and the gossip acceptance rules.
+ * The quality scoring policy and the gossip acceptance rules.
  *
  * <p>Every connection starts at quality 0, bounded to [-1000, 1000]. Valid, useful traffic earns
  * credit; provable misbehaviour costs points. Below {@link #DISCONNECT_BELOW} the peer is
@@ -12,7 +12,13 @@ package org.loomnet.node;
  *   <tr><th>event</th><th>points</th></tr>
  *   <tr><td>a new, correctly signed gossip message</td><td>{@value #VALID_GOSSIP}</td></tr>
  *   <tr><td>a gossip message whose signature does not verify (forged or altered)</td><td>{@value #BAD_SIGNATURE}</td></tr>
+ *   <tr><td>a peer request sooner than the exchange interval (ignored)</td><td>{@value #PEX_TOO_FREQUENT}</td></tr>
+ *   <tr><td>a peer response we did not ask for (ignored)</td><td>{@value #PEX_UNSOLICITED}</td></tr>
+ *   <tr><td>a peer response announcing more addresses than we take (ignored)</td><td>{@value #PEX_OVERSIZED}</td></tr>
+ *   <tr><td>the application or operator ({@code Node.adjustQuality})</td><td>any</td></tr>
  * </table>
+ *
+ * <p>Below {@link #BAN_BELOW} the peer's node id and IP are banned for the ban duration.
  *
  * <p>A gossip message is accepted when its id is not in the seen-cache, its timestamp is within
  * the TTL of our clock (either way), and its origin signature verifies. It is then delivered to
@@ -27,6 +33,14 @@ final class GossipRules {
     static final int BAD_SIGNATURE = -50;
     /** A peer whose quality falls below this is disconnected. */
     static final int DISCONNECT_BELOW = -100;
+    /** A peer whose quality falls below this is banned (node id and IP) for the ban duration. */
+    static final int BAN_BELOW = -500;
+    /** Penalty for a peer request sooner than the exchange interval allows. */
+    static final int PEX_TOO_FREQUENT = -10;
+    /** Penalty for a PEER_RESPONSE we did not ask for. */
+    static final int PEX_UNSOLICITED = -10;
+    /** Penalty for a PEER_RESPONSE announcing more addresses than we take (it is ignored). */
+    static final int PEX_OVERSIZED = -25;
 
     private GossipRules() {
     }

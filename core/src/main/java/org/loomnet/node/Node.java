@@ -24,6 +24,11 @@ import org.loomnet.connection.NoiseTransport;
 import org.loomnet.connection.PlainTransport;
 import org.loomnet.connection.Transport;
 import org.loomnet.crypto.Identity;
+import org.loomnet.peers.AddressBook;
+import org.loomnet.peers.AddressBookImage;
+import org.loomnet.peers.AddressBookSettings;
+import org.loomnet.peers.AddressBookStore;
+import org.loomnet.peers.PeerEntry;
 import org.loomnet.wire.AppMessage;
 import org.loomnet.wire.DisconnectReason;
 import org.loomnet.wire.GossipEnvelope;
@@ -71,6 +76,18 @@ public final class Node implements AutoCloseable {
     private final Subscribers subscribers;
     private final NodeCounters counters = new NodeCounters();
     private final ReassemblyBudget reassembly;
+
+    /** The address book's file name in the data directory. */
+    public static final String BOOK_FILE = "addressbook.json";
+    /** Owned by the processing thread while it runs; by {@link #close()} after it stopped. */
+    private final AddressBook book;
+    private final AddressBookStore bookStore;
+    private final java.nio.file.Path bookFile;
+    private final boolean bookWritable;
+    /** The newest snapshot waiting to be written; older ones are replaced, never queued up. */
+    private final ArrayBlockingQueue<AddressBookImage> bookToSave = new ArrayBlockingQueue<>(1);
+    private volatile boolean bookWriterStopping;
+    private Thread bookWriter;
     private final ProcessingLoop loop;
     private final AtomicLong messageIds = new AtomicLong(RANDOM.nextLong());
     /** Gossip sequence numbers start at the clock, in microseconds, so they keep rising across restarts. */
@@ -105,7 +122,30 @@ public final class Node implements AutoCloseable {
                 config.frameTimeout(), config.writeTimeout(), config.closeLinger(), config.partialsPerPeer(),
                 config.reassemblyTimeout(), reassembly, transports,
                 config.clock());
-        this.loop = new ProcessingLoop(config, nonce, id, settings, inbox, subscribers, counters);
+        AddressBookSettings bookSettings = AddressBookSettings.defaults();
+        if (config.dataDir() != null) {
+            this.bookFile = config.dataDir().resolve(BOOK_FILE);
+            this.bookStore = new AddressBookStore(bookSettings, new java.util.SplittableRandom(), config.clock());
+            AddressBookStore.Loaded loaded = bookStore.load(bookFile); // a corrupt book: WARN, moved aside, empty book
+            this.book = loaded.book();
+            this.bookWritable = loaded.safeToSave();
+            if (!bookWritable) {
+                log.warn("the address book {} could not be moved aside; it will not be overwritten (fix or remove it)",
+                        bookFile);
+            }
+        } else {
+            this.bookFile = null;
+            this.bookStore = null;
+            this.book = new AddressBook(bookSettings, new java.util.SplittableRandom());
+            this.bookWritable = false;
+        }
+        long now = config.clock().millis();
+        for (PeerAddress p : config.specialPeers()) {
+            if (!p.address().isUnresolved()) {
+                book.addSpecial(p.address(), now);
+            }
+        }
+        this.loop = new ProcessingLoop(config, nonce, id, settings, inbox, subscribers, counters, book, this::queueBookSave);
     }
 
     /**
@@ -146,6 +186,9 @@ public final class Node implements AutoCloseable {
             acceptor = new Acceptor(server, socket -> loop.post(new Command.Accepted(socket)));
             acceptor.start();
             ticker = Thread.ofVirtual().name("ticker").start(this::tickLoop);
+            if (bookWritable) {
+                bookWriter = Thread.ofVirtual().name("address-book").start(this::writeBooks);
+            }
             started = true;
         } finally {
             lifecycle.unlock();
@@ -155,6 +198,32 @@ public final class Node implements AutoCloseable {
             dial(peer, true);
         }
         return this;
+    }
+
+    /** Called by the processing thread: replaces any snapshot not yet written. Never blocks. */
+    private void queueBookSave(AddressBookImage image) {
+        if (bookWritable) {
+            bookToSave.clear();
+            bookToSave.offer(image);
+        }
+    }
+
+    /** The address-book thread: writes snapshots, the disk I/O the processing thread must not do. */
+    private void writeBooks() {
+        try {
+            while (!(bookWriterStopping && bookToSave.isEmpty())) {
+                AddressBookImage image = bookToSave.poll(1, TimeUnit.SECONDS);
+                if (image != null) {
+                    try {
+                        bookStore.save(image, bookFile);
+                    } catch (IOException e) {
+                        log.warn("saving the address book to {} failed: {}", bookFile, e.toString());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing
+        }
     }
 
     private void tickLoop() {
@@ -289,6 +358,76 @@ public final class Node implements AutoCloseable {
      */
     public Subscription onEvent(Consumer<? super NodeEvent> handler) {
         return subscribers.onEvent(handler);
+    }
+
+    // ---- peers: bans, quality, the address book ---------------------------------------------
+
+    /**
+     * Bans a node id: it is disconnected now, refused at every handshake and never dialed until
+     * the ban ends. Bans are saved with the address book, so they survive a restart.
+     *
+     * @param node     the node id
+     * @param duration how long, or null for {@link NodeConfig#banDuration()}
+     * @return completes with the number of connections dropped
+     */
+    public CompletableFuture<Integer> ban(NodeId node, Duration duration) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        submit(new Command.Ban(node, null, duration, result), result);
+        return result;
+    }
+
+    /**
+     * Bans an IP address (every port): refused at accept, never dialed, until the ban ends.
+     *
+     * @param address  the address
+     * @param duration how long, or null for {@link NodeConfig#banDuration()}
+     * @return completes with the number of connections dropped
+     */
+    public CompletableFuture<Integer> banAddress(java.net.InetAddress address, Duration duration) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        submit(new Command.Ban(null, address, duration, result), result);
+        return result;
+    }
+
+    /**
+     * @param node a banned node id
+     * @return completes with true if it was banned
+     */
+    public CompletableFuture<Boolean> unban(NodeId node) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        submit(new Command.Unban(node, null, result), result);
+        return result;
+    }
+
+    /**
+     * @param address a banned IP address
+     * @return completes with true if it was banned
+     */
+    public CompletableFuture<Boolean> unbanAddress(java.net.InetAddress address) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        submit(new Command.Unban(null, address, result), result);
+        return result;
+    }
+
+    /**
+     * Changes a connected peer's quality score, as the scoring policy does for protocol events:
+     * below -100 it is disconnected, below -500 banned.
+     *
+     * @param node  the peer
+     * @param delta points to add, negative for a penalty
+     * @return completes with the new score, or null if the peer is not connected
+     */
+    public CompletableFuture<Integer> adjustQuality(NodeId node, int delta) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        submit(new Command.AdjustQuality(node, delta, result), result);
+        return result;
+    }
+
+    /** @return completes with a snapshot of every address the node knows */
+    public CompletableFuture<List<PeerEntry>> addressBook() {
+        CompletableFuture<List<PeerEntry>> result = new CompletableFuture<>();
+        submit(new Command.BookSnapshot(result), result);
+        return result;
     }
 
     // ---- connections --------------------------------------------------------------------------
@@ -445,6 +584,16 @@ public final class Node implements AutoCloseable {
                     log.warn("{}: threads did not end within the close deadline", c);
                 }
             }
+            if (bookWriter != null) {
+                // The processing thread has stopped: the book is ours now. Its last state is written
+                // after any snapshot still in flight, and the writer ends.
+                bookWriterStopping = true;
+                bookToSave.clear();
+                bookToSave.offer(book.image(config.clock().millis()));
+                if (!bookWriter.join(Duration.ofSeconds(5))) {
+                    log.warn("the address book writer did not finish within 5 s");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
@@ -498,6 +647,11 @@ public final class Node implements AutoCloseable {
         private int gossipMaxHops;
         private int gossipSeenCapacity;
         private Duration gossipTtl;
+        private int targetOutgoing;
+        private Duration peerExchangeInterval;
+        private int peerExchangeMax;
+        private Duration banDuration;
+        private Duration bookSaveInterval;
         private boolean encryption;
         private java.nio.file.Path dataDir;
 
@@ -540,6 +694,11 @@ public final class Node implements AutoCloseable {
             gossipMaxHops = base.gossipMaxHops();
             gossipSeenCapacity = base.gossipSeenCapacity();
             gossipTtl = base.gossipTtl();
+            targetOutgoing = base.targetOutgoing();
+            peerExchangeInterval = base.peerExchangeInterval();
+            peerExchangeMax = base.peerExchangeMax();
+            banDuration = base.banDuration();
+            bookSaveInterval = base.bookSaveInterval();
             encryption = base.encryption();
             dataDir = base.dataDir();
         }
@@ -666,6 +825,26 @@ public final class Node implements AutoCloseable {
             return this;
         }
 
+        /** @param v {@link NodeConfig#targetOutgoing()} @return this */
+        public Builder targetOutgoing(int v) { targetOutgoing = v; return this; }
+
+        /**
+         * @param interval {@link NodeConfig#peerExchangeInterval()}
+         * @param max      {@link NodeConfig#peerExchangeMax()}
+         * @return this
+         */
+        public Builder peerExchange(Duration interval, int max) {
+            peerExchangeInterval = interval;
+            peerExchangeMax = max;
+            return this;
+        }
+
+        /** @param v {@link NodeConfig#banDuration()} @return this */
+        public Builder banDuration(Duration v) { banDuration = v; return this; }
+
+        /** @param v {@link NodeConfig#bookSaveInterval()} @return this */
+        public Builder bookSaveInterval(Duration v) { bookSaveInterval = v; return this; }
+
         /** @param v {@link NodeConfig#encryption()} @return this */
         public Builder encryption(boolean v) { encryption = v; return this; }
 
@@ -683,7 +862,8 @@ public final class Node implements AutoCloseable {
                     subscriberBytes, maxDialTargets,
                     handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,
                     dialTimeout, redialDelay, redialMaxDelay, redialAttempts, partialsPerPeer, reassemblyTimeout,
-                    reassemblyBudget, tickInterval, clock, gossipMaxHops, gossipSeenCapacity, gossipTtl, encryption,
+                    reassemblyBudget, tickInterval, clock, gossipMaxHops, gossipSeenCapacity, gossipTtl, targetOutgoing,
+                    peerExchangeInterval, peerExchangeMax, banDuration, bookSaveInterval, encryption,
                     dataDir);
         }
 

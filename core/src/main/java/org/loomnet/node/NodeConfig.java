@@ -49,6 +49,13 @@ import org.loomnet.wire.WireLimits;
  * @param gossipSeenCapacity      gossip ids remembered to drop duplicates; oldest evicted when full (65536)
  * @param gossipTtl               how long an id is remembered, and how far a gossip timestamp may be
  *                                from our clock (5 min)
+ * @param targetOutgoing          outgoing connections kept to peers from the address book, at most one
+ *                                per network group (/16 IPv4, /32 IPv6); special peers come on top (8)
+ * @param peerExchangeInterval    least time between two peer requests we answer from one peer, and
+ *                                between our own requests while below the outgoing target (60 s)
+ * @param peerExchangeMax         most addresses sent in, or taken from, one PEER_RESPONSE (32)
+ * @param banDuration             how long a ban lasts unless given otherwise (24 h)
+ * @param bookSaveInterval        how often the address book is written to the data directory (1 min)
  * @param encryption              Noise XX on every connection (true); false only for teaching and packet
  *                                captures, and both sides must turn it off
  * @param dataDir                 where the node keeps its key file ({@code node.key}); null keeps a fresh
@@ -64,6 +71,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
                          Duration redialDelay, Duration redialMaxDelay, int redialAttempts, int partialsPerPeer,
                          Duration reassemblyTimeout, long reassemblyBudget, Duration tickInterval,
                          InstantSource clock, int gossipMaxHops, int gossipSeenCapacity, Duration gossipTtl,
+                         int targetOutgoing, Duration peerExchangeInterval, int peerExchangeMax,
+                         Duration banDuration, Duration bookSaveInterval,
                          boolean encryption, java.nio.file.Path dataDir) {
 
     /** The default TCP port. */
@@ -81,7 +90,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(5), Duration.ofMinutes(5), 5, 4,
             Duration.ofSeconds(30), 256L << 20, Duration.ofSeconds(1),
-            InstantSource.system(), 16, 65536, Duration.ofMinutes(5), true, null);
+            InstantSource.system(), 16, 65536, Duration.ofMinutes(5),
+            8, Duration.ofSeconds(60), 32, Duration.ofHours(24), Duration.ofMinutes(1), true, null);
 
     /** Checks every setting. */
     public NodeConfig {
@@ -112,6 +122,11 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         positive("redialAttempts", redialAttempts, 0);
         positive("partialsPerPeer", partialsPerPeer, 1);
         positive("gossipMaxHops", gossipMaxHops, 1);
+        positive("targetOutgoing", targetOutgoing, 0);
+        positive("peerExchangeMax", peerExchangeMax, 1);
+        if (peerExchangeMax > org.loomnet.connection.TransportPreamble.MAX_ALTERNATIVES * 32) {
+            throw new IllegalArgumentException("peerExchangeMax must be at most 1024");
+        }
         positive("gossipSeenCapacity", gossipSeenCapacity, 16);
         if (sendQueueBytes < limits.maxEncodedMessage() + limits.maxFrameSize()) {
             throw new IllegalArgumentException("sendQueueBytes must hold at least one largest message: "
@@ -131,7 +146,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             throw new IllegalArgumentException("reassemblyBudget must hold at least one largest message");
         }
         for (Duration d : List.of(handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout,
-                closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval, gossipTtl)) {
+                closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval, gossipTtl,
+                peerExchangeInterval, banDuration, bookSaveInterval)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }

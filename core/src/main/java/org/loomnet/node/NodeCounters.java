@@ -18,6 +18,7 @@ public final class NodeCounters {
     final AtomicLong peerExchangeIgnored = new AtomicLong();
     final AtomicLong rejectedCommands = new AtomicLong();
     final AtomicLong gossipDelivered = new AtomicLong();
+    final AtomicLong peersLearned = new AtomicLong();
     final AtomicLong gossipDuplicates = new AtomicLong();
     final AtomicLong gossipForged = new AtomicLong();
     final AtomicLong gossipStale = new AtomicLong();
@@ -60,7 +61,12 @@ public final class NodeCounters {
         return refusedSilently.get();
     }
 
-    /** @return peer-exchange parcels received and ignored (peer exchange is not built yet) */
+    /** @return addresses added to the address book from peer exchange and refusals */
+    public long peersLearned() {
+        return peersLearned.get();
+    }
+
+    /** @return peer-exchange parcels ignored: too frequent, unsolicited or oversized */
     public long peerExchangeIgnored() {
         return peerExchangeIgnored.get();
     }

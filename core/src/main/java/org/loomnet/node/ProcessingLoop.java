@@ -21,7 +21,15 @@ import org.loomnet.connection.ConnectionState;
 import org.loomnet.connection.Direction;
 import org.loomnet.connection.Refusal;
 import org.loomnet.connection.SendQueue;
+import org.loomnet.connection.TransportPreamble;
 import org.loomnet.crypto.Ed25519;
+import org.loomnet.peers.AddResult;
+import org.loomnet.peers.AddressBook;
+import org.loomnet.peers.AddressBookImage;
+import org.loomnet.peers.PeerEntry;
+import org.loomnet.peers.PeerSource;
+import org.loomnet.wire.PeerList;
+import org.loomnet.wire.ProtocolException;
 import org.loomnet.crypto.Identity;
 import org.loomnet.wire.AppMessage;
 import org.loomnet.wire.GossipEnvelope;
@@ -75,6 +83,15 @@ final class ProcessingLoop implements Connection.Owner {
     private int incoming;
     private int listenPort;
     private final SeenCache seen;
+    /** Every address we know, with quality, backoff and bans. */
+    private final AddressBook book;
+    /** Hands a snapshot of the book to the thread that writes it; never blocks. */
+    private final java.util.function.Consumer<AddressBookImage> bookSaver;
+    /** Peer-exchange bookkeeping per online connection. */
+    private final Map<Connection, PexState> pex = new HashMap<>();
+    private long lastBookSave;
+    private long lastBookExpiry;
+    private long lastPexAsk;
     private final IncomingLimiter limiter;
     private long gossipParcelIds;
     private boolean shuttingDown;
@@ -88,7 +105,10 @@ final class ProcessingLoop implements Connection.Owner {
     private final NodeCounters counters;
 
     ProcessingLoop(NodeConfig config, long nonce, NodeId selfId, ConnectionSettings settings, BlockingQueue<Command> inbox,
-                   Subscribers subscribers, NodeCounters counters) {
+                   Subscribers subscribers, NodeCounters counters, AddressBook book,
+                   java.util.function.Consumer<AddressBookImage> bookSaver) {
+        this.book = book;
+        this.bookSaver = bookSaver;
         this.config = config;
         this.nonce = nonce;
         this.selfId = selfId;
@@ -156,6 +176,10 @@ final class ProcessingLoop implements Connection.Owner {
         switch (c) {
             case Command.Send s -> s.result().completeExceptionally(why);
             case Command.Gossip g -> g.result().completeExceptionally(why);
+            case Command.Ban b -> b.result().completeExceptionally(why);
+            case Command.Unban u -> u.result().completeExceptionally(why);
+            case Command.AdjustQuality q -> q.result().completeExceptionally(why);
+            case Command.BookSnapshot b -> b.result().completeExceptionally(why);
             case Command.GossipReceived g -> { }
             case Command.Dial d -> d.result().completeExceptionally(why);
             case Command.Disconnect d -> d.result().completeExceptionally(why);
@@ -178,7 +202,11 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.DialFailed f -> dialFailed(f.target(), f.error());
             case Command.HelloReceived h -> acceptHello(h.connection(), h.hello());
             case Command.Received r -> received(r.connection(), r.message());
-            case Command.PeerExchange p -> counters.peerExchangeIgnored.incrementAndGet();
+            case Command.PeerExchange p -> peerExchange(p.connection(), p.parcel());
+            case Command.Ban b -> b.result().complete(ban(b.node(), b.address(), b.duration()));
+            case Command.Unban u -> u.result().complete(unban(u.node(), u.address()));
+            case Command.AdjustQuality q -> q.result().complete(adjustQualityOf(q.node(), q.delta()));
+            case Command.BookSnapshot b -> b.result().complete(book.snapshot(now()));
             case Command.Closed c -> forget(c.connection());
             case Command.Send s -> s.result().complete(send(s.route(), s.parcels()));
             case Command.Gossip g -> g.result().complete(gossipOut(g.envelope()));
@@ -198,6 +226,10 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         InetSocketAddress from = (InetSocketAddress) socket.getRemoteSocketAddress();
+        if (book.isBanned(from.getAddress(), null, now())) {
+            refuse(socket, DisconnectReason.BANNED, "");
+            return;
+        }
         DisconnectReason perAddress = limiter.check(from.getAddress(), now());
         if (perAddress != null) {
             log.debug("refusing {}: {}", Connection.hostPort(from), perAddress.text());
@@ -206,15 +238,21 @@ final class ProcessingLoop implements Connection.Owner {
         }
         if (incoming >= config.maxIncoming()) {
             log.debug("refusing {}: {} incoming connections", Connection.hostPort(from), incoming);
-            refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming());
+            // Turned away, but not empty-handed: a few good addresses to try instead.
+            refuse(socket, DisconnectReason.TOO_MANY_INCOMING, "limit " + config.maxIncoming(),
+                    shareable(Math.min(config.peerExchangeMax(), TransportPreamble.MAX_ALTERNATIVES), null));
             return;
         }
         open(socket, Direction.INBOUND, false, null);
     }
 
     private void refuse(Socket socket, DisconnectReason reason, String detail) {
+        refuse(socket, reason, detail, List.of());
+    }
+
+    private void refuse(Socket socket, DisconnectReason reason, String detail, List<InetSocketAddress> alternatives) {
         counters.refused.incrementAndGet();
-        if (!refusal.refuse(socket, reason, detail)) {
+        if (!refusal.refuse(socket, reason, detail, alternatives)) {
             counters.refusedSilently.incrementAndGet();
         }
     }
@@ -235,6 +273,7 @@ final class ProcessingLoop implements Connection.Owner {
         if (t != null) {
             dialPlan.failed(t, DisconnectReason.DIAL_FAILED, now());
         }
+        book.markFailure(target, now());
     }
 
     private Connection open(Socket socket, Direction direction, boolean special, byte[] pinned) {
@@ -266,9 +305,9 @@ final class ProcessingLoop implements Connection.Owner {
             // address needs no redial.
             t.knownNode = peer;
         }
-        if (c.state() != ConnectionState.HANDSHAKE) {
-            return;
-        }
+        // The checks below also run on a connection that is already closing (the peer's
+        // DISCONNECT, e.g. for a duplicate, can arrive right behind its HELLO): a valid HELLO
+        // still proves the address reachable, and disconnect() is idempotent.
         if (h.networkId() != networkId) {
             c.disconnect(DisconnectReason.WRONG_NETWORK, "");
             return;
@@ -289,6 +328,20 @@ final class ProcessingLoop implements Connection.Owner {
             c.disconnect(DisconnectReason.PROTOCOL_VIOLATION, "peer presents this node's own id");
             return;
         }
+        long now = now();
+        if (book.isBanned(c.remoteAddress().getAddress(), peer.toString(), now)) {
+            c.disconnect(DisconnectReason.BANNED, "");
+            return;
+        }
+        if (t != null) {
+            book.markSuccess(t.address, peer.toString(), h.userAgent(), now); // reachable: it accepts connections
+        } else if (h.listenPort() > 0) {
+            book.add(new InetSocketAddress(c.remoteAddress().getAddress(), h.listenPort()), PeerSource.INCOMING,
+                    c.remoteAddress().getAddress(), now);
+        }
+        if (c.state() != ConnectionState.HANDSHAKE) {
+            return;
+        }
         Connection existing = online.get(peer);
         if (existing != null && existing.state() != ConnectionState.ONLINE) {
             online.remove(peer); // already closing: it cannot win against a live connection
@@ -307,6 +360,10 @@ final class ProcessingLoop implements Connection.Owner {
         }
         online.put(peer, c);
         announced.add(c);
+        pex.put(c, new PexState());
+        if (c.direction() == Direction.OUTBOUND) {
+            askForPeers(c, now); // like Bitcoin's getaddr: ask the peers we chose, not those who chose us
+        }
         if (t != null) {
             dialPlan.succeeded(t, c, peer);
         }
@@ -353,7 +410,12 @@ final class ProcessingLoop implements Connection.Owner {
             online.remove(peer);
         }
         counters.disconnected(why.reason());
+        pex.remove(c);
+        learn(c.refusalAlternatives(), c, now());
         DialPlan.Target t = outgoing.remove(c);
+        if (t != null && c.hello() == null && why.reason() != DisconnectReason.SHUTDOWN) {
+            book.markFailure(t.address, now()); // connected, but never got as far as a HELLO
+        }
         if (t != null && !shuttingDown) {
             if (t.connection == c || t.dialing || t.connection == null) {
                 if (why.reason() == DisconnectReason.REQUESTED && !why.byRemote() && !t.special) {
@@ -443,6 +505,166 @@ final class ProcessingLoop implements Connection.Owner {
         return true;
     }
 
+    // ---- peers: address book, peer exchange, outgoing target, bans ---------------------------
+
+    /** Peer exchange state of one online connection. */
+    private static final class PexState {
+        long lastAnswered = Long.MIN_VALUE / 2;
+        boolean awaitingResponse;
+    }
+
+    private void askForPeers(Connection c, long now) {
+        PexState st = pex.get(c);
+        if (st == null || st.awaitingResponse) {
+            return;
+        }
+        st.awaitingResponse = true;
+        lastPexAsk = now;
+        c.send(Parcel.of(ParcelType.PEER_REQUEST, 0, PeerList.encodeRequest(config.peerExchangeMax())));
+    }
+
+    private void peerExchange(Connection c, Parcel p) {
+        PexState st = pex.get(c);
+        if (st == null || c.state() != ConnectionState.ONLINE) {
+            return;
+        }
+        long now = now();
+        try {
+            if (p.type() == ParcelType.PEER_REQUEST) {
+                int wanted = PeerList.decodeRequest(p);
+                if (now - st.lastAnswered < config.peerExchangeInterval().toMillis()) {
+                    counters.peerExchangeIgnored.incrementAndGet();
+                    adjustQuality(c, GossipRules.PEX_TOO_FREQUENT);
+                    return;
+                }
+                st.lastAnswered = now;
+                List<InetSocketAddress> share = shareable(Math.min(wanted, config.peerExchangeMax()), c);
+                c.send(Parcel.of(ParcelType.PEER_RESPONSE, 0, PeerList.encodeResponse(share)));
+            } else {
+                if (!st.awaitingResponse) {
+                    counters.peerExchangeIgnored.incrementAndGet();
+                    adjustQuality(c, GossipRules.PEX_UNSOLICITED);
+                    return;
+                }
+                st.awaitingResponse = false;
+                PeerList list = PeerList.decodeResponse(p, config.peerExchangeMax());
+                if (list.announced() > config.peerExchangeMax()) {
+                    counters.peerExchangeIgnored.incrementAndGet();
+                    adjustQuality(c, GossipRules.PEX_OVERSIZED);
+                    return;
+                }
+                learn(list.peers(), c, now);
+            }
+        } catch (ProtocolException e) {
+            c.disconnect(e.reason(), e.getMessage());
+        }
+    }
+
+    /** Adds addresses a peer told us about; they start in the new table, credited to that peer's group. */
+    private void learn(List<InetSocketAddress> addresses, Connection from, long now) {
+        for (InetSocketAddress a : addresses) {
+            if (book.add(a, PeerSource.PEX, from.remoteAddress().getAddress(), now) == AddResult.ADDED) {
+                counters.peersLearned.incrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * Addresses worth passing on: reached recently (we dialed them, so they accept connections),
+     * quality above the threshold, best first; never specials; never the asker itself.
+     */
+    private List<InetSocketAddress> shareable(int max, Connection asker) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (PeerEntry e : book.forSharing(max + 1, now(), false)) {
+            if (asker != null && asker.hello() != null && e.nodeId() != null
+                    && e.nodeId().equals(NodeId.of(asker.hello().nodeId()).toString())) {
+                continue;
+            }
+            if (out.size() < max) {
+                out.add(e.address());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Fills the outgoing target from the address book: at most one connection per network group,
+     * skipping nodes already connected, and asks a peer for more addresses while short.
+     */
+    private void keepOutgoingTarget(long now) {
+        int active = dialPlan.fromBookActive();
+        if (active >= config.targetOutgoing()) {
+            return;
+        }
+        java.util.Set<String> groups = new java.util.HashSet<>();
+        for (Connection c : connections.values()) {
+            if (c.direction() == Direction.OUTBOUND) {
+                groups.add(AddressBook.groupOf(c.remoteAddress().getAddress()));
+            }
+        }
+        for (PeerEntry e : book.candidates(config.targetOutgoing() - active, now, groups)) {
+            if (e.nodeId() != null && (online.containsKey(NodeId.parse(e.nodeId())) || e.nodeId().equals(selfId.toString()))) {
+                continue;
+            }
+            if (dialPlan.get(e.address()) != null) {
+                continue;
+            }
+            DialPlan.Target t = dialPlan.add(e.address(), false, null, now);
+            if (t != null) {
+                t.fromBook = true;
+                book.markAttempt(e.address(), now);
+            }
+        }
+        startDueDials();
+        if (now - lastPexAsk >= config.peerExchangeInterval().toMillis() && !online.isEmpty()) {
+            List<Connection> peers = new ArrayList<>(online.values());
+            askForPeers(peers.get(ThreadLocalRandom.current().nextInt(peers.size())), now);
+        }
+    }
+
+    private int ban(NodeId node, java.net.InetAddress address, java.time.Duration duration) {
+        long now = now();
+        long until = now + (duration == null ? config.banDuration() : duration).toMillis();
+        if (node != null) {
+            book.ban(node.toString(), until, now);
+        }
+        if (address != null) {
+            book.ban(address, until, now);
+        }
+        int dropped = 0;
+        for (Connection c : new ArrayList<>(connections.values())) {
+            boolean byId = node != null && c.peerId() != null && node.equals(NodeId.of(c.peerId()));
+            boolean byIp = address != null && address.equals(c.remoteAddress().getAddress());
+            if ((byId || byIp) && c.state() != ConnectionState.CLOSING && c.state() != ConnectionState.CLOSED) {
+                c.disconnect(DisconnectReason.BANNED, "");
+                dropped++;
+            }
+        }
+        saveBook(now); // a ban must survive a crash right after it
+        return dropped;
+    }
+
+    private boolean unban(NodeId node, java.net.InetAddress address) {
+        boolean any = false;
+        if (node != null) {
+            any |= book.unban(node.toString());
+        }
+        if (address != null) {
+            any |= book.unban(address);
+        }
+        saveBook(now());
+        return any;
+    }
+
+    private Integer adjustQualityOf(NodeId node, int delta) {
+        Connection c = online.get(node);
+        if (c == null) {
+            return null;
+        }
+        adjustQuality(c, delta);
+        return c.quality();
+    }
+
     // ---- gossip -------------------------------------------------------------------------------
 
     /** A gossip message this node signed: remember its id and send it to the fan-out. */
@@ -514,8 +736,15 @@ final class ProcessingLoop implements Connection.Owner {
     }
 
     private void adjustQuality(Connection c, int delta) {
-        if (c.adjustQuality(delta) < GossipRules.DISCONNECT_BELOW && c.state() == ConnectionState.ONLINE) {
-            c.disconnect(DisconnectReason.LOW_QUALITY, "quality " + c.quality());
+        int q = c.adjustQuality(delta);
+        DialPlan.Target t = outgoing.get(c);
+        if (t != null) {
+            book.adjustQuality(t.address, delta); // the address remembers how its node behaved
+        }
+        if (q < GossipRules.BAN_BELOW && c.peerId() != null) {
+            ban(NodeId.of(c.peerId()), c.remoteAddress().getAddress(), null);
+        } else if (q < GossipRules.DISCONNECT_BELOW && c.state() == ConnectionState.ONLINE) {
+            c.disconnect(DisconnectReason.LOW_QUALITY, "quality " + q);
         }
     }
 
@@ -585,10 +814,28 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         startDueDials();
+        keepOutgoingTarget(now);
+        if (now - lastBookExpiry >= 60_000) {
+            book.expire(now);
+            lastBookExpiry = now;
+        }
+        if (now - lastBookSave >= config.bookSaveInterval().toMillis()) {
+            saveBook(now);
+        }
+    }
+
+    /** Hands a snapshot of the book to its writer thread (the processing thread does no disk I/O). */
+    void saveBook(long now) {
+        bookSaver.accept(book.image(now));
+        lastBookSave = now;
     }
 
     private void startDueDials() {
         for (DialPlan.Target t : dialPlan.due(now(), online::containsKey)) {
+            if (book.isBanned(t.address.getAddress(), t.knownNode == null ? null : t.knownNode.toString(), now())) {
+                dialPlan.failed(t, DisconnectReason.BANNED, now());
+                continue;
+            }
             InetSocketAddress target = t.address;
             int timeout = (int) config.dialTimeout().toMillis();
             InetSocketAddress source = dialSource();

@@ -20,7 +20,8 @@ final class TestNodes implements AutoCloseable {
                 .tickInterval(Duration.ofMillis(50))
                 .redial(Duration.ofMillis(200), Duration.ofSeconds(2), 5)
                 .closeLinger(Duration.ofMillis(500))
-                .dialTimeout(Duration.ofSeconds(2));
+                .dialTimeout(Duration.ofSeconds(2))
+                .targetOutgoing(0); // most tests wire their topology by hand; PeersIT turns discovery on
     }
 
     Node start(Node.Builder b) {

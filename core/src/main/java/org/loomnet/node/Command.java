@@ -95,6 +95,14 @@ sealed interface Command {
     record BookSnapshot(CompletableFuture<List<org.loomnet.peers.PeerEntry>> result) implements Command {
     }
 
+    /** Addresses from a bootstrap source (seed URL, DNS seed). */
+    record Learned(List<java.net.InetSocketAddress> addresses, org.loomnet.peers.PeerSource source) implements Command {
+    }
+
+    /** Replace the special peers. */
+    record SetSpecials(List<PeerAddress> peers, CompletableFuture<Integer> result) implements Command {
+    }
+
     /** Disconnect everyone and stop. */
     record Shutdown(CompletableFuture<Void> done) implements Command {
     }

@@ -171,6 +171,17 @@ final class DialPlan {
         return ids;
     }
 
+    /** @return the special targets */
+    List<Target> specials() {
+        List<Target> out = new ArrayList<>();
+        for (Target t : targets.values()) {
+            if (t.special) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
     /** @return targets dialed from the address book, dialing or connected */
     int fromBookActive() {
         int n = 0;

@@ -88,6 +88,7 @@ public final class Node implements AutoCloseable {
     private final ArrayBlockingQueue<AddressBookImage> bookToSave = new ArrayBlockingQueue<>(1);
     private volatile boolean bookWriterStopping;
     private Thread bookWriter;
+    private final Bootstrap bootstrap;
     private final ProcessingLoop loop;
     private final AtomicLong messageIds = new AtomicLong(RANDOM.nextLong());
     /** Gossip sequence numbers start at the clock, in microseconds, so they keep rising across restarts. */
@@ -146,6 +147,8 @@ public final class Node implements AutoCloseable {
             }
         }
         this.loop = new ProcessingLoop(config, nonce, id, settings, inbox, subscribers, counters, book, this::queueBookSave);
+        this.bootstrap = new Bootstrap(config.seedUrls(), config.dnsSeeds(), config.bootstrapInterval(),
+                loop::needsPeers, f -> loop.post(new Command.Learned(f.addresses(), f.source())));
     }
 
     /**
@@ -189,6 +192,7 @@ public final class Node implements AutoCloseable {
             if (bookWritable) {
                 bookWriter = Thread.ofVirtual().name("address-book").start(this::writeBooks);
             }
+            bootstrap.start();
             started = true;
         } finally {
             lifecycle.unlock();
@@ -360,7 +364,20 @@ public final class Node implements AutoCloseable {
         return subscribers.onEvent(handler);
     }
 
-    // ---- peers: bans, quality, the address book ---------------------------------------------
+    // ---- peers: bans, quality, the address book, special peers ------------------------------
+
+    /**
+     * Replaces the special peers at runtime: peers no longer listed are disconnected and no longer
+     * redialed; peers still listed keep their connections; new ones are dialed.
+     *
+     * @param peers the new list
+     * @return completes with the number of connections dropped
+     */
+    public CompletableFuture<Integer> setSpecialPeers(List<PeerAddress> peers) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        submit(new Command.SetSpecials(List.copyOf(peers), result), result);
+        return result;
+    }
 
     /**
      * Bans a node id: it is disconnected now, refused at every handshake and never dialed until
@@ -562,6 +579,7 @@ public final class Node implements AutoCloseable {
             // Every connection open now or opened before the processing thread stops is joined.
             java.util.Set<Connection> toJoin = new java.util.LinkedHashSet<>(loop.connections());
             acceptor.close();
+            bootstrap.stop();
             CompletableFuture<Void> done = new CompletableFuture<>();
             if (inbox.offer(new Command.Shutdown(done), 1, TimeUnit.SECONDS)) {
                 try {
@@ -652,6 +670,11 @@ public final class Node implements AutoCloseable {
         private int peerExchangeMax;
         private Duration banDuration;
         private Duration bookSaveInterval;
+        private final List<java.net.URI> seedUrls;
+        private final List<String> dnsSeeds;
+        private Duration bootstrapInterval;
+        private boolean exclusive;
+        private boolean exclusiveIncoming;
         private boolean encryption;
         private java.nio.file.Path dataDir;
 
@@ -699,6 +722,11 @@ public final class Node implements AutoCloseable {
             peerExchangeMax = base.peerExchangeMax();
             banDuration = base.banDuration();
             bookSaveInterval = base.bookSaveInterval();
+            seedUrls = new ArrayList<>(base.seedUrls());
+            dnsSeeds = new ArrayList<>(base.dnsSeeds());
+            bootstrapInterval = base.bootstrapInterval();
+            exclusive = base.exclusive();
+            exclusiveIncoming = base.exclusiveIncoming();
             encryption = base.encryption();
             dataDir = base.dataDir();
         }
@@ -845,6 +873,26 @@ public final class Node implements AutoCloseable {
         /** @param v {@link NodeConfig#bookSaveInterval()} @return this */
         public Builder bookSaveInterval(Duration v) { bookSaveInterval = v; return this; }
 
+        /** @param v adds one of {@link NodeConfig#seedUrls()} @return this */
+        public Builder seedUrl(java.net.URI v) { seedUrls.add(v); return this; }
+
+        /** @param v adds one of {@link NodeConfig#dnsSeeds()} @return this */
+        public Builder dnsSeed(String v) { dnsSeeds.add(v); return this; }
+
+        /** @param v {@link NodeConfig#bootstrapInterval()} @return this */
+        public Builder bootstrapInterval(Duration v) { bootstrapInterval = v; return this; }
+
+        /**
+         * @param dialOnlySpecial   {@link NodeConfig#exclusive()}
+         * @param acceptOnlySpecial {@link NodeConfig#exclusiveIncoming()}
+         * @return this
+         */
+        public Builder exclusive(boolean dialOnlySpecial, boolean acceptOnlySpecial) {
+            exclusive = dialOnlySpecial;
+            exclusiveIncoming = acceptOnlySpecial;
+            return this;
+        }
+
         /** @param v {@link NodeConfig#encryption()} @return this */
         public Builder encryption(boolean v) { encryption = v; return this; }
 
@@ -863,7 +911,8 @@ public final class Node implements AutoCloseable {
                     handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,
                     dialTimeout, redialDelay, redialMaxDelay, redialAttempts, partialsPerPeer, reassemblyTimeout,
                     reassemblyBudget, tickInterval, clock, gossipMaxHops, gossipSeenCapacity, gossipTtl, targetOutgoing,
-                    peerExchangeInterval, peerExchangeMax, banDuration, bookSaveInterval, encryption,
+                    peerExchangeInterval, peerExchangeMax, banDuration, bookSaveInterval, seedUrls, dnsSeeds,
+                    bootstrapInterval, exclusive, exclusiveIncoming, encryption,
                     dataDir);
         }
 

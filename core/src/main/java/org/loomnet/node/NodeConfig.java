@@ -56,6 +56,13 @@ import org.loomnet.wire.WireLimits;
  * @param peerExchangeMax         most addresses sent in, or taken from, one PEER_RESPONSE (32)
  * @param banDuration             how long a ban lasts unless given otherwise (24 h)
  * @param bookSaveInterval        how often the address book is written to the data directory (1 min)
+ * @param seedUrls                URLs answering a GET with {@code host:port} lines, asked at start and
+ *                                while short of peers (none)
+ * @param dnsSeeds                host names whose A/AAAA records are peers on the default port, or
+ *                                {@code host:port} (none)
+ * @param bootstrapInterval       how often seeds are asked again while short of peers (5 min)
+ * @param exclusive               dial only special peers: no address-book dials (false)
+ * @param exclusiveIncoming       also refuse every incoming peer that is not special (false)
  * @param encryption              Noise XX on every connection (true); false only for teaching and packet
  *                                captures, and both sides must turn it off
  * @param dataDir                 where the node keeps its key file ({@code node.key}); null keeps a fresh
@@ -73,6 +80,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
                          InstantSource clock, int gossipMaxHops, int gossipSeenCapacity, Duration gossipTtl,
                          int targetOutgoing, Duration peerExchangeInterval, int peerExchangeMax,
                          Duration banDuration, Duration bookSaveInterval,
+                         List<java.net.URI> seedUrls, List<String> dnsSeeds, Duration bootstrapInterval,
+                         boolean exclusive, boolean exclusiveIncoming,
                          boolean encryption, java.nio.file.Path dataDir) {
 
     /** The default TCP port. */
@@ -91,7 +100,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             Duration.ofSeconds(5), Duration.ofMinutes(5), 5, 4,
             Duration.ofSeconds(30), 256L << 20, Duration.ofSeconds(1),
             InstantSource.system(), 16, 65536, Duration.ofMinutes(5),
-            8, Duration.ofSeconds(60), 32, Duration.ofHours(24), Duration.ofMinutes(1), true, null);
+            8, Duration.ofSeconds(60), 32, Duration.ofHours(24), Duration.ofMinutes(1),
+            List.of(), List.of(), Duration.ofMinutes(5), false, false, true, null);
 
     /** Checks every setting. */
     public NodeConfig {
@@ -100,6 +110,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         Objects.requireNonNull(nodeName, "nodeName");
         Objects.requireNonNull(userAgent, "userAgent");
         specialPeers = List.copyOf(specialPeers);
+        seedUrls = List.copyOf(seedUrls);
+        dnsSeeds = List.copyOf(dnsSeeds);
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");
         if (nodeName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > org.loomnet.wire.Hello.MAX_NODE_NAME) {
@@ -147,7 +159,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         }
         for (Duration d : List.of(handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout,
                 closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval, gossipTtl,
-                peerExchangeInterval, banDuration, bookSaveInterval)) {
+                peerExchangeInterval, banDuration, bookSaveInterval, bootstrapInterval)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }

@@ -92,6 +92,8 @@ final class ProcessingLoop implements Connection.Owner {
     private long lastBookSave;
     private long lastBookExpiry;
     private long lastPexAsk;
+    /** Published for the bootstrap thread. */
+    private volatile boolean needsPeers = true;
     private final IncomingLimiter limiter;
     private long gossipParcelIds;
     private boolean shuttingDown;
@@ -180,6 +182,8 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.Unban u -> u.result().completeExceptionally(why);
             case Command.AdjustQuality q -> q.result().completeExceptionally(why);
             case Command.BookSnapshot b -> b.result().completeExceptionally(why);
+            case Command.SetSpecials s -> s.result().completeExceptionally(why);
+            case Command.Learned l -> { }
             case Command.GossipReceived g -> { }
             case Command.Dial d -> d.result().completeExceptionally(why);
             case Command.Disconnect d -> d.result().completeExceptionally(why);
@@ -207,6 +211,8 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.Unban u -> u.result().complete(unban(u.node(), u.address()));
             case Command.AdjustQuality q -> q.result().complete(adjustQualityOf(q.node(), q.delta()));
             case Command.BookSnapshot b -> b.result().complete(book.snapshot(now()));
+            case Command.Learned l -> learnFromSeed(l.addresses(), l.source());
+            case Command.SetSpecials s -> s.result().complete(setSpecials(s.peers()));
             case Command.Closed c -> forget(c.connection());
             case Command.Send s -> s.result().complete(send(s.route(), s.parcels()));
             case Command.Gossip g -> g.result().complete(gossipOut(g.envelope()));
@@ -340,6 +346,10 @@ final class ProcessingLoop implements Connection.Owner {
                     c.remoteAddress().getAddress(), now);
         }
         if (c.state() != ConnectionState.HANDSHAKE) {
+            return;
+        }
+        if (config.exclusiveIncoming() && c.direction() == Direction.INBOUND && !isSpecial(peer, c)) {
+            c.disconnect(DisconnectReason.NOT_SPECIAL, "");
             return;
         }
         Connection existing = online.get(peer);
@@ -593,6 +603,10 @@ final class ProcessingLoop implements Connection.Owner {
      */
     private void keepOutgoingTarget(long now) {
         int active = dialPlan.fromBookActive();
+        needsPeers = !config.exclusive() && active < config.targetOutgoing();
+        if (config.exclusive()) {
+            return; // exclusive: only special peers are dialed
+        }
         if (active >= config.targetOutgoing()) {
             return;
         }
@@ -620,6 +634,64 @@ final class ProcessingLoop implements Connection.Owner {
             List<Connection> peers = new ArrayList<>(online.values());
             askForPeers(peers.get(ThreadLocalRandom.current().nextInt(peers.size())), now);
         }
+    }
+
+    /** @return true while the node is short of its outgoing target; read by the bootstrap thread */
+    boolean needsPeers() {
+        return needsPeers;
+    }
+
+    private void learnFromSeed(List<InetSocketAddress> addresses, PeerSource source) {
+        long now = now();
+        for (InetSocketAddress a : addresses) {
+            if (book.add(a, source, null, now) == AddResult.ADDED) {
+                counters.peersLearned.incrementAndGet();
+            }
+        }
+    }
+
+    /** A peer is special if its node id was found at a special address, or it comes from a special address's IP. */
+    private boolean isSpecial(NodeId peer, Connection c) {
+        if (dialPlan.specialNodes().contains(peer)) {
+            return true;
+        }
+        for (DialPlan.Target t : dialPlan.specials()) {
+            if (peer.equals(t.pinned) || t.address.getAddress() != null
+                    && t.address.getAddress().equals(c.remoteAddress().getAddress())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reloads the special peers: removed ones are disconnected and forgotten, kept ones untouched. */
+    private int setSpecials(List<PeerAddress> peers) {
+        long now = now();
+        java.util.Set<InetSocketAddress> listed = new java.util.HashSet<>();
+        for (PeerAddress p : peers) {
+            listed.add(p.address());
+        }
+        int dropped = 0;
+        for (DialPlan.Target t : dialPlan.specials()) {
+            if (listed.contains(t.address)) {
+                continue;
+            }
+            Connection c = t.connection != null ? t.connection : t.knownNode == null ? null : online.get(t.knownNode);
+            if (c != null && c.state() != ConnectionState.CLOSING && c.state() != ConnectionState.CLOSED) {
+                c.disconnect(DisconnectReason.REQUESTED, "no longer a special peer");
+                dropped++;
+            }
+            dialPlan.remove(t.address);
+            book.removeSpecial(t.address);
+        }
+        for (PeerAddress p : peers) {
+            dialPlan.add(p.address(), true, p.nodeId(), now);
+            if (!p.address().isUnresolved()) {
+                book.addSpecial(p.address(), now);
+            }
+        }
+        startDueDials();
+        return dropped;
     }
 
     private int ban(NodeId node, java.net.InetAddress address, java.time.Duration duration) {

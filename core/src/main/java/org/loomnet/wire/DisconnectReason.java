@@ -66,6 +66,8 @@ public enum DisconnectReason {
     TOO_MANY_FROM_ADDRESS(26, "too many connections from this address", true),
     /** The peer's address opened connections faster than the accept rate limit. */
     CONNECTING_TOO_FAST(27, "connecting too fast", true),
+    /** The node runs in exclusive-incoming mode and the peer is not one of its special peers. */
+    NOT_SPECIAL(28, "this node accepts only its special peers", true),
 
     /** Local only: the socket closed or failed without a DISCONNECT. */
     CONNECTION_LOST(100, "connection lost", false),

@@ -15,6 +15,10 @@ package org.loomnet.node;
  *   <tr><td>a peer request sooner than the exchange interval (ignored)</td><td>{@value #PEX_TOO_FREQUENT}</td></tr>
  *   <tr><td>a peer response we did not ask for (ignored)</td><td>{@value #PEX_UNSOLICITED}</td></tr>
  *   <tr><td>a peer response announcing more addresses than we take (ignored)</td><td>{@value #PEX_OVERSIZED}</td></tr>
+ *   <tr><td>we closed its connection for a protocol violation (bad frame, checksum, part, payload,
+ *       flags, decryption, network)</td><td>{@value #PROTOCOL_BROKEN}, on its address in the book</td></tr>
+ *   <tr><td>we closed its connection for a timeout or for being too slow</td><td>{@value #TIMED_OUT}, on its
+ *       address in the book</td></tr>
  *   <tr><td>the application or operator ({@code Node.adjustQuality})</td><td>any</td></tr>
  * </table>
  *
@@ -41,6 +45,26 @@ final class GossipRules {
     static final int PEX_UNSOLICITED = -10;
     /** Penalty for a PEER_RESPONSE announcing more addresses than we take (it is ignored). */
     static final int PEX_OVERSIZED = -25;
+    /** Penalty on an address whose connection we closed for breaking the protocol. */
+    static final int PROTOCOL_BROKEN = -100;
+    /** Penalty on an address whose connection timed out (handshake, idle, read, write) or was too slow. */
+    static final int TIMED_OUT = -20;
+
+    /**
+     * @param why how a connection ended
+     * @return the quality change the address book records for the peer's address
+     */
+    static int penaltyFor(org.loomnet.connection.CloseInfo why) {
+        if (why.byRemote()) {
+            return 0; // the peer's reasons are its own; its misbehaviour is what we saw
+        }
+        return switch (why.reason()) {
+            case FRAME_TOO_LARGE, BAD_CHECKSUM, UNKNOWN_PARCEL_TYPE, BAD_PART, MESSAGE_TOO_LARGE, MALFORMED_PAYLOAD,
+                 PROTOCOL_VIOLATION, BAD_FLAGS, DECRYPTION_FAILED, WRONG_NETWORK -> PROTOCOL_BROKEN;
+            case HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, SLOW_PEER -> TIMED_OUT;
+            default -> 0;
+        };
+    }
 
     private GossipRules() {
     }

@@ -422,6 +422,7 @@ final class ProcessingLoop implements Connection.Owner {
         counters.disconnected(why.reason());
         pex.remove(c);
         learn(c.refusalAlternatives(), c, now());
+        penalise(c, why);
         DialPlan.Target t = outgoing.remove(c);
         if (t != null && c.hello() == null && why.reason() != DisconnectReason.SHUTDOWN) {
             book.markFailure(t.address, now()); // connected, but never got as far as a HELLO
@@ -692,6 +693,24 @@ final class ProcessingLoop implements Connection.Owner {
         }
         startDueDials();
         return dropped;
+    }
+
+    /**
+     * Remembers misbehaviour on the peer's address in the book, so it is preferred less (and,
+     * repeated, not at all): the dialed address, or the listen address an incoming peer announced.
+     */
+    private void penalise(Connection c, CloseInfo why) {
+        int penalty = GossipRules.penaltyFor(why);
+        if (penalty == 0) {
+            return;
+        }
+        DialPlan.Target t = outgoing.get(c);
+        InetSocketAddress address = t != null ? t.address
+                : c.hello() != null && c.hello().listenPort() > 0
+                        ? new InetSocketAddress(c.remoteAddress().getAddress(), c.hello().listenPort()) : null;
+        if (address != null) {
+            book.adjustQuality(address, penalty);
+        }
     }
 
     private int ban(NodeId node, java.net.InetAddress address, java.time.Duration duration) {

@@ -139,4 +139,38 @@ class PeersIT {
             assertThat(newcomer.peers()).doesNotContain(full.id());
         }
     }
+
+    @Test
+    void aPeerThatBreaksTheProtocolLeavesAPenaltyOnItsAddress() throws Exception {
+        try (TestNodes net = new TestNodes()) {
+            Node node = net.start("127.37.0.1");
+            try (RawPeer raw = new RawPeer("127.37.0.9", node.listenAddress(), "it")) {
+                raw.sendHello(org.loomnet.wire.ParcelWriter.PROTOCOL_VERSION, org.loomnet.wire.ParcelWriter.MIN_PROTOCOL_VERSION, 7777);
+                raw.write(raw.header(org.loomnet.wire.ParcelType.MESSAGE.code(), 0, 3, 12345, 0, 1, 1));
+                raw.write(new byte[] {1, 2, 3});
+                assertThat(raw.awaitDisconnect().reason()).isEqualTo(DisconnectReason.BAD_CHECKSUM);
+            }
+            InetSocketAddress announced = new InetSocketAddress("127.37.0.9", 7777);
+            Await.until("penalty recorded", () -> node.addressBook().join().stream()
+                    .anyMatch(e -> e.address().equals(announced) && e.quality() == -100));
+        }
+    }
+
+    @Test
+    void aDeadAddressIsNotRetriedBeforeItsBackoffDelay() throws Exception {
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.38.0.1"))) {
+            deadPort = s.getLocalPort(); // free it: nothing listens there any more
+        }
+        try (TestNodes net = new TestNodes()) {
+            Node node = net.start(discovering("127.39.0.1", 1).dnsSeed("127.38.0.1:" + deadPort));
+            InetSocketAddress dead = new InetSocketAddress("127.38.0.1", deadPort);
+            Await.until("one failed attempt", () -> node.addressBook().join().stream()
+                    .anyMatch(e -> e.address().equals(dead) && e.failures() == 1));
+            var entry = node.addressBook().get().stream().filter(e -> e.address().equals(dead)).findFirst().orElseThrow();
+            // Skycoin's (2^n - 1) * 5 s for n = 1, with +-20% jitter: the next try is 4 to 6 s away.
+            assertThat(entry.nextAttemptAt() - entry.lastAttempt()).isBetween(4_000L, 6_000L);
+            assertThat(entry.failures()).isEqualTo(1);
+        }
+    }
 }

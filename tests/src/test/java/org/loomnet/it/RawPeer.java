@@ -64,8 +64,13 @@ final class RawPeer implements AutoCloseable {
     }
 
     void sendHello(int version, int minVersion) throws IOException {
-        send(Parcel.of(ParcelType.HELLO, 0,
-                new Hello(networkId, version, minVersion, nonce, identity.nodeId(), 0, "raw-test/1", "raw").encode()));
+        sendHello(version, minVersion, 0);
+    }
+
+    /** A HELLO announcing a listen port, as a node that accepts connections would. */
+    void sendHello(int version, int minVersion, int listenPort) throws IOException {
+        send(Parcel.of(ParcelType.HELLO, 0, new Hello(networkId, version, minVersion, nonce, identity.nodeId(),
+                listenPort, "raw-test/1", "raw").encode()));
     }
 
     void sendHello() throws IOException {

@@ -146,6 +146,11 @@ public final class Node implements AutoCloseable {
                 book.addSpecial(p.address(), now);
             }
         }
+        for (InetSocketAddress seed : config.seedPeers()) {
+            if (!seed.isUnresolved()) {
+                book.add(seed, org.loomnet.peers.PeerSource.SEED, null, now);
+            }
+        }
         this.loop = new ProcessingLoop(config, nonce, id, settings, inbox, subscribers, counters, book, this::queueBookSave);
         this.bootstrap = new Bootstrap(config.seedUrls(), config.dnsSeeds(), config.bootstrapInterval(),
                 loop::needsPeers, f -> loop.post(new Command.Learned(f.addresses(), f.source())));
@@ -670,6 +675,7 @@ public final class Node implements AutoCloseable {
         private int peerExchangeMax;
         private Duration banDuration;
         private Duration bookSaveInterval;
+        private final List<InetSocketAddress> seedPeers;
         private final List<java.net.URI> seedUrls;
         private final List<String> dnsSeeds;
         private Duration bootstrapInterval;
@@ -722,6 +728,7 @@ public final class Node implements AutoCloseable {
             peerExchangeMax = base.peerExchangeMax();
             banDuration = base.banDuration();
             bookSaveInterval = base.bookSaveInterval();
+            seedPeers = new ArrayList<>(base.seedPeers());
             seedUrls = new ArrayList<>(base.seedUrls());
             dnsSeeds = new ArrayList<>(base.dnsSeeds());
             bootstrapInterval = base.bootstrapInterval();
@@ -873,6 +880,9 @@ public final class Node implements AutoCloseable {
         /** @param v {@link NodeConfig#bookSaveInterval()} @return this */
         public Builder bookSaveInterval(Duration v) { bookSaveInterval = v; return this; }
 
+        /** @param v adds one of {@link NodeConfig#seedPeers()} @return this */
+        public Builder seedPeer(InetSocketAddress v) { seedPeers.add(v); return this; }
+
         /** @param v adds one of {@link NodeConfig#seedUrls()} @return this */
         public Builder seedUrl(java.net.URI v) { seedUrls.add(v); return this; }
 
@@ -911,7 +921,7 @@ public final class Node implements AutoCloseable {
                     handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout, closeLinger,
                     dialTimeout, redialDelay, redialMaxDelay, redialAttempts, partialsPerPeer, reassemblyTimeout,
                     reassemblyBudget, tickInterval, clock, gossipMaxHops, gossipSeenCapacity, gossipTtl, targetOutgoing,
-                    peerExchangeInterval, peerExchangeMax, banDuration, bookSaveInterval, seedUrls, dnsSeeds,
+                    peerExchangeInterval, peerExchangeMax, banDuration, bookSaveInterval, seedPeers, seedUrls, dnsSeeds,
                     bootstrapInterval, exclusive, exclusiveIncoming, encryption,
                     dataDir);
         }

@@ -56,6 +56,9 @@ import org.loomnet.wire.WireLimits;
  * @param peerExchangeMax         most addresses sent in, or taken from, one PEER_RESPONSE (32)
  * @param banDuration             how long a ban lasts unless given otherwise (24 h)
  * @param bookSaveInterval        how often the address book is written to the data directory (1 min)
+ * @param seedPeers               addresses put in the address book at start as seeds (the project's
+ *                                peers.json): dialed like any learned address, with backoff, not
+ *                                kept forever like special peers (none)
  * @param seedUrls                URLs answering a GET with {@code host:port} lines, asked at start and
  *                                while short of peers (none)
  * @param dnsSeeds                host names whose A/AAAA records are peers on the default port, or
@@ -80,7 +83,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
                          InstantSource clock, int gossipMaxHops, int gossipSeenCapacity, Duration gossipTtl,
                          int targetOutgoing, Duration peerExchangeInterval, int peerExchangeMax,
                          Duration banDuration, Duration bookSaveInterval,
-                         List<java.net.URI> seedUrls, List<String> dnsSeeds, Duration bootstrapInterval,
+                         List<InetSocketAddress> seedPeers, List<java.net.URI> seedUrls, List<String> dnsSeeds, Duration bootstrapInterval,
                          boolean exclusive, boolean exclusiveIncoming,
                          boolean encryption, java.nio.file.Path dataDir) {
 
@@ -101,7 +104,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             Duration.ofSeconds(30), 256L << 20, Duration.ofSeconds(1),
             InstantSource.system(), 16, 65536, Duration.ofMinutes(5),
             8, Duration.ofSeconds(60), 32, Duration.ofHours(24), Duration.ofMinutes(1),
-            List.of(), List.of(), Duration.ofMinutes(5), false, false, true, null);
+            List.of(), List.of(), List.of(), Duration.ofMinutes(5), false, false, true, null);
 
     /** Checks every setting. */
     public NodeConfig {
@@ -111,6 +114,7 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         Objects.requireNonNull(userAgent, "userAgent");
         specialPeers = List.copyOf(specialPeers);
         seedUrls = List.copyOf(seedUrls);
+        seedPeers = List.copyOf(seedPeers);
         dnsSeeds = List.copyOf(dnsSeeds);
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(clock, "clock");

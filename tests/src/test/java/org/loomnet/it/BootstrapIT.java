@@ -92,4 +92,14 @@ class BootstrapIT {
     private static String hostPort(Node n) {
         return n.listenAddress().getAddress().getHostAddress() + ":" + n.listenAddress().getPort();
     }
+
+    @Test
+    void seedPeersGoIntoTheAddressBookAndAreDialedFromThere() {
+        try (TestNodes net = new TestNodes()) {
+            Node seed = net.start("127.40.0.1");
+            Node newcomer = net.start(discovering("127.41.0.1", 1).seedPeer(seed.listenAddress()));
+            Await.until("connected to the seed", () -> newcomer.peers().contains(seed.id()));
+            assertThat(newcomer.connections()).singleElement().satisfies(c -> assertThat(c.special()).isFalse());
+        }
+    }
 }

@@ -11,24 +11,44 @@ import picocli.CommandLine.Model.OptionSpec;
  * of defaults) so that {@code --help} shows them with {@code ${DEFAULT-VALUE}} and they cannot
  * drift from the library's. picocli annotations only take constants, hence a provider.
  *
- * <p>A new flag for a node setting adds one line here and one field in {@link NodeOptions}.
+ * <p>A new flag for a node setting adds one line here and one field in {@link NodeOptions} (whose
+ * comment lists the other places).
  */
 public final class DefaultValues implements IDefaultValueProvider {
 
     private static final NodeConfig D = NodeConfig.DEFAULTS;
 
-    /** Flag (longest name) to default value, as text the flag would accept. */
-    static final Map<String, String> VALUES = Map.of(
-            "--host", D.listenAddress().getAddress().getHostAddress(),
-            "--port", String.valueOf(D.listenAddress().getPort()),
-            "--network", D.network(),
-            "--name", D.nodeName(),
-            "--max-incoming", String.valueOf(D.maxIncoming()),
-            "--fanout", String.valueOf(D.fanout()),
-            "--plaintext", String.valueOf(!D.encryption()),
+    /**
+     * Flag (longest name) to default value, as text the flag would accept. Flags that add to a list
+     * ({@code --peers}, {@code --seed-url}, {@code --dns-seed}) have none: they add to the
+     * defaults' list, which is empty, and their help says "default: none".
+     */
+    static final Map<String, String> VALUES = Map.ofEntries(
+            // Network
+            Map.entry("--host", D.listenAddress().getAddress().getHostAddress()),
+            Map.entry("--port", String.valueOf(D.listenAddress().getPort())),
+            Map.entry("--network", D.network()),
+            Map.entry("--name", D.nodeName()),
             // --data-dir has none here: it depends on --network and --port (NodeOptions.defaultDataDir).
-            // Not a node setting: the daemon's own.
-            "--log-level", Main.DEFAULT_LOG_LEVEL.toString());
+            Map.entry("--plaintext", String.valueOf(!D.encryption())),
+            // Peers and discovery
+            Map.entry("--target-outgoing", String.valueOf(D.targetOutgoing())),
+            Map.entry("--exclusive", String.valueOf(D.exclusive())),
+            Map.entry("--exclusive-incoming", String.valueOf(D.exclusiveIncoming())),
+            Map.entry("--peer-exchange-max", String.valueOf(D.peerExchangeMax())),
+            Map.entry("--peer-exchange-interval", Durations.format(D.peerExchangeInterval())),
+            // Limits
+            Map.entry("--max-incoming", String.valueOf(D.maxIncoming())),
+            Map.entry("--max-incoming-per-ip", String.valueOf(D.maxIncomingPerAddress())),
+            Map.entry("--accepts-per-ip-per-second", String.valueOf(D.acceptsPerAddressPerSecond())),
+            Map.entry("--ban-duration", Durations.format(D.banDuration())),
+            // Gossip
+            Map.entry("--fanout", String.valueOf(D.fanout())),
+            Map.entry("--gossip-max-hops", String.valueOf(D.gossipMaxHops())),
+            Map.entry("--gossip-cache", String.valueOf(D.gossipSeenCapacity())),
+            Map.entry("--gossip-ttl", Durations.format(D.gossipTtl())),
+            // Logging: not a node setting, the daemon's own.
+            Map.entry("--log-level", Main.DEFAULT_LOG_LEVEL.toString()));
 
     /** Creates the provider; picocli calls this. */
     public DefaultValues() {

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 import org.loomnet.crypto.Identity;
+import org.loomnet.node.NodeConfig;
 import org.loomnet.node.NodeId;
 import org.loomnet.node.PeerAddress;
 import picocli.CommandLine.ITypeConverter;
@@ -25,6 +26,9 @@ public final class HostPort {
     /** What a {@link #parsePeer} error message shows as the expected form. */
     static final String EXPECTED_PEER = "expected HOST:PORT or NODE_ID@HOST:PORT (NODE_ID: "
             + 2 * Identity.NODE_ID_LENGTH + " hex digits), IPv6 as [::1]:7700";
+    /** What a {@link #parseDnsSeed} error message shows as the expected form. */
+    static final String EXPECTED_DNS_SEED = "expected HOST or HOST:PORT (port " + NodeConfig.DEFAULT_PORT
+            + " if none), IPv6 as [::1]:7700";
     /** What a {@link #parseHost} error message shows as the expected form. */
     static final String EXPECTED_HOST = "expected an IPv4 address, an IPv6 address or a host name";
 
@@ -149,6 +153,42 @@ public final class HostPort {
             throw bad(whole, "port 0 cannot be dialed");
         }
         return address(whole, host, p);
+    }
+
+    /**
+     * Checks a DNS seed as {@code --dns-seed} takes it: a host name (or an IP literal), with or
+     * without a port; without one the node uses {@link NodeConfig#DEFAULT_PORT}. Nothing is looked
+     * up: the node resolves its DNS seeds itself, again each time it asks them.
+     *
+     * @param text for example {@code seed.example.org}, {@code seed.example.org:7701} or {@code [::1]:7700}
+     * @return the seed as the node takes it: the text without surrounding white space
+     * @throws IllegalArgumentException with a message naming the input and the problem
+     */
+    public static String parseDnsSeed(String text) {
+        String s = text.strip();
+        try {
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("empty DNS seed");
+            }
+            if (s.contains("://")) {
+                throw bad(s, "a DNS seed is a host name, not a URL (a URL goes to --seed-url)");
+            }
+            boolean hostOnly = s.startsWith("[") ? s.endsWith("]") : s.indexOf(':') < 0;
+            if (!hostOnly) {
+                parseOrThrow(s, s);
+            } else if (s.startsWith("[")) {
+                String host = s.substring(1, s.length() - 1);
+                if (!host.contains(":")) {
+                    throw bad(s, "brackets are for IPv6 addresses only");
+                }
+                address(s, host, NodeConfig.DEFAULT_PORT);
+            } else {
+                address(s, s, NodeConfig.DEFAULT_PORT);
+            }
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; " + EXPECTED_DNS_SEED);
+        }
     }
 
     /**
@@ -299,6 +339,18 @@ public final class HostPort {
         public PeerAddress convert(String value) {
             try {
                 return parsePeer(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for {@code --dns-seed}. */
+    static final class DnsSeedConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return parseDnsSeed(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -26,6 +26,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -55,7 +56,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "node", mixinStandardHelpOptions = true, version = "loomnet " + NodeConfig.VERSION,
         defaultValueProvider = DefaultValues.class, sortOptions = false, usageHelpAutoWidth = true,
-        description = "Runs a LoomNet peer-to-peer node until Ctrl-C or SIGTERM.",
+        abbreviateSynopsis = true,
+        description = {"Runs a LoomNet peer-to-peer node until Ctrl-C or SIGTERM.", "",
+            "A DURATION is a whole number and a unit, ms, s, m, h or d (30s, 15m, 24h, 7d), "
+                    + "or ISO-8601 (PT1H30M)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:stopped by Ctrl-C or SIGTERM (or --help, --version)",
@@ -97,7 +101,10 @@ public final class Main implements Callable<Integer> {
      * @return the command line, not yet run
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return new CommandLine(new Main())
+        CommandLine cl = new CommandLine(new Main());
+        // The option list in sections (Network, Peers and discovery, ...): see HelpSections.
+        cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, new HelpSections());
+        return cl
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
@@ -152,8 +159,10 @@ public final class Main implements Callable<Integer> {
             return fail("cannot listen on " + HostPort.format(node.config().listenAddress()) + ": " + cause
                     + (e.getCause() instanceof BindException ? " (another node running? pick another --port)" : ""));
         }
+        // The hook before the held lines: a SIGTERM sent as soon as they appear must find it.
+        CountDownLatch stopped = stopOnShutdown(node, log);
         held.forEach(r -> r.logTo(log));
-        runUntilShutdown(node, log);
+        stopped.await(); // the only way on is the hook, which ends the process
         return 0;
     }
 
@@ -199,7 +208,7 @@ public final class Main implements Callable<Integer> {
         try {
             config = options.toBuilder(report).config();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "invalid setting: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), "invalid setting: " + NodeOptions.inFlagTerms(e.getMessage()));
         }
         Path keyFile = config.dataDir() == null ? null : config.dataDir().resolve(Identity.KEY_FILE);
         boolean existed = keyFile != null && Files.exists(keyFile);
@@ -261,7 +270,12 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    private static void runUntilShutdown(Node node, Logger log) throws InterruptedException {
+    /**
+     * Adds the shutdown hook that closes the node and ends the process.
+     *
+     * @return counted down when the node is closed (just before the process ends)
+     */
+    private static CountDownLatch stopOnShutdown(Node node, Logger log) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             int status = 1;
@@ -282,6 +296,6 @@ public final class Main implements Callable<Integer> {
                 Runtime.getRuntime().halt(status);
             }
         }));
-        stopped.await(); // the only way on is the hook, which ends the process
+        return stopped;
     }
 }

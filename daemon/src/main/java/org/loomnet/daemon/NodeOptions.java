@@ -4,11 +4,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -25,7 +28,9 @@ import picocli.CommandLine.Option;
  * {@link NodeConfig#DEFAULTS}.
  *
  * <p>To add a setting: a field here with its {@code @Option}, its default in
- * {@link DefaultValues#VALUES}, one line in {@link #toBuilder}, and a case in the CLI test.
+ * {@link DefaultValues#VALUES}, its place in {@link HelpSections#SECTIONS}, one line in
+ * {@link #toBuilder}, its name in {@link #FLAG_OF_SETTING} if the node checks its range, and a case
+ * in the CLI test.
  */
 public final class NodeOptions {
 
@@ -39,6 +44,8 @@ public final class NodeOptions {
      */
     Path home = userHome();
 
+    // Network. The fields are grouped as --help shows them; HelpSections.SECTIONS sets that order.
+
     @Option(names = "--host", paramLabel = "HOST", converter = HostPort.HostConverter.class,
             description = "Address to accept connections on (default: ${DEFAULT-VALUE}).")
     InetAddress host;
@@ -47,20 +54,13 @@ public final class NodeOptions {
             description = "TCP port to accept connections on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--peers", paramLabel = "[NODE_ID@]HOST:PORT", split = ",",
-            converter = HostPort.PeerConverter.class,
-            description = "Special peers, comma-separated: dialed at start and kept connected. "
-                    + "IPv6 as [::1]:7700. A node id in front (40 hex digits, then @) pins the peer: "
-                    + "the node at that address must prove that id, or the connection is refused. "
-                    + "May be repeated.")
-    List<PeerAddress> peers = new ArrayList<>();
+    @Option(names = "--network", paramLabel = "NAME",
+            description = "Network name; nodes of different networks never talk (default: ${DEFAULT-VALUE}).")
+    String network;
 
-    @Option(names = "--peers-file", paramLabel = "FILE",
-            description = "JSON file of seed peers per network, "
-                    + "{\"networks\": {\"NAME\": [\"[NODE_ID@]HOST:PORT\", ...]}}; "
-                    + "the seeds of this node's network are added as special peers (default: none; "
-                    + "bin/node passes the project's peers.json).")
-    Path peersFile;
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "A name for operators, sent to peers; at most " + Hello.MAX_NODE_NAME + " bytes (default: none).")
+    String name;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Directory of this node's key file, " + KEY_FILE + ", created on first start: "
@@ -76,21 +76,127 @@ public final class NodeOptions {
                     + "refuse each other.")
     boolean plaintext;
 
-    @Option(names = "--network", paramLabel = "NAME",
-            description = "Network name; nodes of different networks never talk (default: ${DEFAULT-VALUE}).")
-    String network;
+    // Peers and discovery.
 
-    @Option(names = "--name", paramLabel = "NAME",
-            description = "A name for operators, sent to peers; at most " + Hello.MAX_NODE_NAME + " bytes (default: none).")
-    String name;
+    @Option(names = "--peers", paramLabel = "[NODE_ID@]HOST:PORT", split = ",",
+            converter = HostPort.PeerConverter.class,
+            description = "Special peers, comma-separated: dialed at start and kept connected. "
+                    + "IPv6 as [::1]:7700. A node id in front (40 hex digits, then @) pins the peer: "
+                    + "the node at that address must prove that id, or the connection is refused. "
+                    + "May be repeated.")
+    List<PeerAddress> peers = new ArrayList<>();
+
+    @Option(names = "--peers-file", paramLabel = "FILE",
+            description = "JSON file of seed peers per network, "
+                    + "{\"networks\": {\"NAME\": [\"[NODE_ID@]HOST:PORT\", ...]}}; "
+                    + "the seeds of this node's network go into the address book and are dialed with "
+                    + "backoff like any learned address; a pinned seed (NODE_ID@) is kept as a special peer "
+                    + "(default: none; bin/node passes the project's peers.json).")
+    Path peersFile;
+
+    @Option(names = "--seed-url", paramLabel = "URL", converter = SeedUrl.Converter.class,
+            description = "An http or https URL that answers a GET with HOST:PORT lines: peer addresses for "
+                    + "the address book, asked at start and again while short of peers. May be repeated "
+                    + "(default: none).")
+    List<URI> seedUrls = new ArrayList<>();
+
+    @Option(names = "--dns-seed", paramLabel = "HOST[:PORT]", converter = HostPort.DnsSeedConverter.class,
+            description = "A host name whose A and AAAA records are peer addresses, on port "
+                    + NodeConfig.DEFAULT_PORT + " unless :PORT is given; looked up at start and again while "
+                    + "short of peers. May be repeated (default: none).")
+    List<String> dnsSeeds = new ArrayList<>();
+
+    @Option(names = "--target-outgoing", paramLabel = "N",
+            description = "Outgoing connections kept to peers from the address book, at most one per network "
+                    + "group (/16 IPv4, /32 IPv6); special peers come on top (default: ${DEFAULT-VALUE}).")
+    int targetOutgoing;
+
+    @Option(names = "--exclusive",
+            description = "Dial special peers only (--peers, --peers-file), never addresses from the address "
+                    + "book (default: ${DEFAULT-VALUE}).")
+    boolean exclusive;
+
+    @Option(names = "--exclusive-incoming",
+            description = "Refuse incoming connections from nodes that are not special peers. Independent of "
+                    + "--exclusive: give both for a node that talks to its special peers only "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean exclusiveIncoming;
+
+    @Option(names = "--peer-exchange-max", paramLabel = "N",
+            description = "Most addresses sent in, or taken from, one answer to a peer request "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int peerExchangeMax;
+
+    @Option(names = "--peer-exchange-interval", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "Least time between two peer requests answered for one peer, and between this "
+                    + "node's own requests while short of peers (default: ${DEFAULT-VALUE}).")
+    Duration peerExchangeInterval;
+
+    // Limits.
 
     @Option(names = "--max-incoming", paramLabel = "N",
             description = "Incoming connections held at once (default: ${DEFAULT-VALUE}).")
     int maxIncoming;
 
+    @Option(names = "--max-incoming-per-ip", paramLabel = "N",
+            description = "Incoming connections from one IP address held at once (default: ${DEFAULT-VALUE}).")
+    int maxIncomingPerIp;
+
+    @Option(names = "--accepts-per-ip-per-second", paramLabel = "N",
+            description = "New connections accepted from one IP address per second (default: ${DEFAULT-VALUE}).")
+    int acceptsPerIpPerSecond;
+
+    @Option(names = "--ban-duration", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "How long a ban lasts when no other time is given (default: ${DEFAULT-VALUE}).")
+    Duration banDuration;
+
+    // Gossip.
+
     @Option(names = "--fanout", paramLabel = "N",
-            description = "Peers a broadcast goes to, special peers always included (default: ${DEFAULT-VALUE}).")
+            description = "Peers a broadcast goes to, and a gossip message is passed on to, special peers "
+                    + "always included (default: ${DEFAULT-VALUE}).")
     int fanout;
+
+    @Option(names = "--gossip-max-hops", paramLabel = "N",
+            description = "Links a gossip message may travel from its origin; the node at the last one "
+                    + "delivers it but does not pass it on (default: ${DEFAULT-VALUE}).")
+    int gossipMaxHops;
+
+    @Option(names = "--gossip-cache", paramLabel = "N",
+            description = "Gossip message ids remembered to drop duplicates; the oldest is forgotten when "
+                    + "full (default: ${DEFAULT-VALUE}).")
+    int gossipCache;
+
+    @Option(names = "--gossip-ttl", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "How long a gossip message id is remembered, and how far a gossip message's "
+                    + "timestamp may be from this node's clock (default: ${DEFAULT-VALUE}).")
+    Duration gossipTtl;
+
+    /**
+     * {@link NodeConfig}'s names of the settings it checks, to the flags that set them: the
+     * node's "fanout must be at least 1: 0" reaches the operator as "--fanout must be at least 1: 0".
+     */
+    static final Map<String, String> FLAG_OF_SETTING = Map.ofEntries(
+            Map.entry("maxIncoming", "--max-incoming"),
+            Map.entry("maxIncomingPerAddress", "--max-incoming-per-ip"),
+            Map.entry("acceptsPerAddressPerSecond", "--accepts-per-ip-per-second"),
+            Map.entry("fanout", "--fanout"),
+            Map.entry("targetOutgoing", "--target-outgoing"),
+            Map.entry("peerExchangeMax", "--peer-exchange-max"),
+            Map.entry("gossipMaxHops", "--gossip-max-hops"),
+            Map.entry("gossipSeenCapacity", "--gossip-cache"));
+
+    /**
+     * A message of {@link NodeConfig}'s about a setting, with the setting named as its flag.
+     *
+     * @param message for example {@code gossipSeenCapacity must be at least 16: 3}
+     * @return for example {@code --gossip-cache must be at least 16: 3}; other messages unchanged
+     */
+    static String inFlagTerms(String message) {
+        int space = message.indexOf(' ');
+        String flag = space < 0 ? null : FLAG_OF_SETTING.get(message.substring(0, space));
+        return flag == null ? message : flag + message.substring(space);
+    }
 
     /** Filled in by picocli. */
     public NodeOptions() {
@@ -124,6 +230,7 @@ public final class NodeOptions {
                 throw new IllegalArgumentException("--peers: " + conflict);
             }
         }
+        java.util.Set<InetSocketAddress> fromFlag = new java.util.HashSet<>(special.keySet());
         if (peersFile != null) {
             for (PeerAddress s : seeds(report)) {
                 String conflict = add(special, s);
@@ -137,13 +244,24 @@ public final class NodeOptions {
                 .listen(listen)
                 .network(network)
                 .nodeName(name)
-                .maxIncoming(maxIncoming)
-                .fanout(fanout)
                 .encryption(!plaintext)
-                .dataDir(dataDir != null ? dataDir : defaultDataDir(home, network, port));
+                .dataDir(dataDir != null ? dataDir : defaultDataDir(home, network, port))
+                .targetOutgoing(targetOutgoing)
+                .exclusive(exclusive, exclusiveIncoming)
+                .peerExchange(peerExchangeInterval, peerExchangeMax)
+                .maxIncoming(maxIncoming)
+                .incomingPerAddress(maxIncomingPerIp, acceptsPerIpPerSecond)
+                .banDuration(banDuration)
+                .fanout(fanout)
+                .gossip(gossipMaxHops, gossipCache, gossipTtl);
+        // Added to the defaults' (none): one entry per seed, in the order given.
+        new LinkedHashSet<>(seedUrls).forEach(b::seedUrl);
+        new LinkedHashSet<>(dnsSeeds).forEach(b::dnsSeed);
         for (PeerAddress p : special.values()) {
             if (isSelf(p.address(), listen)) {
                 report.accept(Level.DEBUG, "not dialing " + HostPort.format(p) + ": it is this node's own address");
+            } else if (p.nodeId() == null && !fromFlag.contains(p.address())) {
+                b.seedPeer(p.address()); // a seed: dialed from the address book, with backoff, not forever
             } else {
                 b.specialPeer(p);
             }

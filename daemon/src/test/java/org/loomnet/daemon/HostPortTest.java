@@ -104,6 +104,39 @@ class HostPortTest {
         assertThatThrownBy(() -> HostPort.parseHost("")).hasMessageContaining("missing host");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "seed.example.org          | seed.example.org",
+            "' seed.example.org:7701 ' | seed.example.org:7701",
+            "localhost                 | localhost",
+            "192.0.2.1                 | 192.0.2.1",
+            "192.0.2.1:7702            | 192.0.2.1:7702",
+            "[2001:db8::1]             | [2001:db8::1]",
+            "[2001:db8::1]:7703        | [2001:db8::1]:7703"})
+    void dnsSeedIsAHostWithAnOptionalPortAndIsNotLookedUp(String input, String seed) {
+        assertThat(HostPort.parseDnsSeed(input)).isEqualTo(seed);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''                  | empty DNS seed",
+            "seed.example.org:   | missing port",
+            ":7700               | missing host",
+            "2001:db8::1         | an IPv6 address needs brackets",
+            "[192.0.2.1]         | brackets are for IPv6 addresses only",
+            "[::g]               | '::g' is not an IPv6 address",
+            "seed.example.org:0  | port 0 cannot be dialed",
+            "seed.example.org:x  | port 'x' is not a number",
+            "bad_host            | 'bad_host' is not a host name",
+            "https://seed.example.org | a DNS seed is a host name, not a URL (a URL goes to --seed-url)"})
+    void dnsSeedRejectsWithAMessageSayingWhatIsWrong(String input, String problem) {
+        assertThatThrownBy(() -> HostPort.parseDnsSeed(input))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(problem)
+                .hasMessageEndingWith("; expected HOST or HOST:PORT (port 7700 if none), IPv6 as [::1]:7700")
+                .hasMessageNotContaining("\n");
+    }
+
     static final String ID = "0123456789abcdef0123456789abcdef01234567";
 
     @Test

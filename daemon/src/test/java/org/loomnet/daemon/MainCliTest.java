@@ -2,6 +2,7 @@ package org.loomnet.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.net.URI;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.loomnet.node.Node;
 import org.loomnet.node.NodeConfig;
 import org.loomnet.node.NodeId;
@@ -22,8 +25,10 @@ import org.loomnet.node.PeerAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.event.Level;
+import picocli.CommandLine.Model.OptionSpec;
 
 class MainCliTest {
 
@@ -141,33 +146,226 @@ class MainCliTest {
     }
 
     @Test
+    void helpListsEveryFlagUnderItsSectionWithItsDefault() {
+        Run r = run("--help");
+        assertThat(r.exitCode()).isZero();
+        String help = r.out().replace("\r\n", "\n");
+        String flat = help.replaceAll("\\s+", " ");
+        List<OptionSpec> options = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+                .getCommandSpec().options();
+
+        // Every flag, by every name, with the default DefaultValues gives it where it has one.
+        for (OptionSpec o : options) {
+            for (String name : o.names()) {
+                assertThat(help).as("--help lists %s", name).containsPattern("(^|[ ,])" + Pattern.quote(name) + "([ =,]|$)");
+            }
+            String value = DefaultValues.VALUES.get(o.longestName());
+            if (value != null && !value.isEmpty() && o.descriptionKey().isEmpty()
+                    && String.join(" ", o.description()).contains("${DEFAULT-VALUE}")) {
+                String line = flat.substring(flat.indexOf(o.longestName()));
+                assertThat(line).as("default of %s", o.longestName())
+                        .startsWith(o.longestName()).contains("(default: " + value + ")");
+            }
+        }
+        assertThat(help).doesNotContain("(default: null)");
+        // Each flag in exactly one section; the sections in order, none left for "Other".
+        List<String> listed = HelpSections.SECTIONS.stream().flatMap(s -> s.flags().stream()).toList();
+        assertThat(listed).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(options.stream().map(OptionSpec::longestName).toList());
+        assertThat(help).doesNotContain(HelpSections.OTHER + ":");
+        assertThat(help.lines().filter(l -> l.endsWith(":") && !l.startsWith(" ")).toList()).containsExactly(
+                "Network:", "Peers and discovery:", "Limits:", "Gossip:", "Logging:", "Help:", "Exit codes:");
+        for (HelpSections.Section s : HelpSections.SECTIONS) {
+            String body = help.substring(help.indexOf("\n" + s.heading() + ":\n"));
+            int end = body.indexOf("\n\n");
+            String section = end < 0 ? body : body.substring(0, end);
+            for (String flag : s.flags()) {
+                assertThat(section).as("%s under %s", flag, s.heading()).contains(flag);
+            }
+        }
+        // The new flags, as an operator reads them.
+        NodeConfig d = NodeConfig.DEFAULTS;
+        assertThat(help)
+                .contains("--target-outgoing=N").contains("--max-incoming-per-ip=N")
+                .contains("--accepts-per-ip-per-second=N").contains("--seed-url=URL")
+                .contains("--dns-seed=HOST[:PORT]").contains("--exclusive ").contains("--exclusive-incoming")
+                .contains("--ban-duration=DURATION").contains("--peer-exchange-max=N")
+                .contains("--peer-exchange-interval=DURATION").contains("--gossip-max-hops=N")
+                .contains("--gossip-cache=N").contains("--gossip-ttl=DURATION").contains("--fanout=N");
+        assertThat(flat)
+                .contains("(default: " + d.targetOutgoing() + ")")
+                .contains("(default: " + d.gossipSeenCapacity() + ")")
+                .contains("How long a ban lasts when no other time is given (default: 1d)")
+                .contains("this node's clock (default: 5m)")
+                .contains("short of peers (default: 1m)")
+                .contains("A DURATION is a whole number and a unit, ms, s, m, h or d (30s, 15m, 24h, 7d), or ISO-8601");
+        assertThat(help).startsWith("Usage: node [OPTIONS]");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
     void versionComesFromNodeConfig() {
         Run r = run("--version");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out().strip()).isEqualTo("loomnet " + NodeConfig.VERSION);
     }
 
+    /** Every flag with a value unlike its default: {@link #everyFlagReachesTheConfig} gives them all. */
+    static final String[] EVERY_FLAG = {
+            "--host", "127.0.0.2", "--port", "7801", "--network", "testnet", "--name", "alice",
+            "--data-dir", "/srv/alice", "--plaintext",
+            "--peers", "127.0.0.3:7701,[::1]:7702", "--peers", ID_A + "@127.0.0.4:7703", "--peers-file", "none.json",
+            "--seed-url", "https://seeds.example.org/loomnet.txt", "--seed-url", "http://127.0.0.9:8080/peers",
+            "--dns-seed", "seed.example.org", "--dns-seed", "[::1]:7704",
+            "--target-outgoing", "2", "--exclusive", "--exclusive-incoming",
+            "--peer-exchange-max", "9", "--peer-exchange-interval", "90s",
+            "--max-incoming", "7", "--max-incoming-per-ip", "2", "--accepts-per-ip-per-second", "11",
+            "--ban-duration", "7d",
+            "--fanout", "3", "--gossip-max-hops", "4", "--gossip-cache", "1000", "--gossip-ttl", "PT2M30S",
+            "--log-level", "DEBUG"};
+
     @Test
-    void everyFlagReachesTheConfig() throws Exception {
-        Main main = parse("--host", "127.0.0.2", "--port", "7801", "--peers", "127.0.0.3:7701,[::1]:7702",
-                "--peers", ID_A + "@127.0.0.4:7703", "--network", "testnet", "--name", "alice", "--max-incoming", "7",
-                "--fanout", "3", "--log-level", "DEBUG", "--data-dir", "/srv/alice", "--plaintext");
+    void everyFlagReachesTheConfig(@TempDir Path dir) throws Exception {
+        String[] args = EVERY_FLAG.clone();
+        Path peersFile = Files.writeString(dir.resolve("peers.json"), "{\"networks\": {\"testnet\": [\"127.0.0.5:7705\"]}}");
+        args[List.of(args).indexOf("none.json")] = peersFile.toString();
+        Main main = parse(args);
         NodeConfig c = main.options.toBuilder((l, m) -> reported.add(m)).config();
 
+        // Network
         assertThat(c.listenAddress()).isEqualTo(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 7801));
-        assertThat(c.specialPeers()).containsExactly(
-                peer("127.0.0.3", 7701), peer("::1", 7702), peer(ID_A, "127.0.0.4", 7703));
         assertThat(c.network()).isEqualTo("testnet");
         assertThat(c.nodeName()).isEqualTo("alice");
-        assertThat(c.maxIncoming()).isEqualTo(7);
-        assertThat(c.fanout()).isEqualTo(3);
         assertThat(c.dataDir()).isEqualTo(Path.of("/srv/alice"));
         assertThat(c.encryption()).isFalse();
+        // Peers and discovery
+        assertThat(c.specialPeers()).containsExactly(
+                peer("127.0.0.3", 7701), peer("::1", 7702), peer(ID_A, "127.0.0.4", 7703));
+        assertThat(c.seedPeers()).containsExactly(peer("127.0.0.5", 7705).address()); // the file's: seeds, not special
+        assertThat(c.seedUrls()).containsExactly(
+                URI.create("https://seeds.example.org/loomnet.txt"), URI.create("http://127.0.0.9:8080/peers"));
+        assertThat(c.dnsSeeds()).containsExactly("seed.example.org", "[::1]:7704");
+        assertThat(c.targetOutgoing()).isEqualTo(2);
+        assertThat(c.exclusive()).isTrue();
+        assertThat(c.exclusiveIncoming()).isTrue();
+        assertThat(c.peerExchangeMax()).isEqualTo(9);
+        assertThat(c.peerExchangeInterval()).isEqualTo(Duration.ofSeconds(90));
+        // Limits
+        assertThat(c.maxIncoming()).isEqualTo(7);
+        assertThat(c.maxIncomingPerAddress()).isEqualTo(2);
+        assertThat(c.acceptsPerAddressPerSecond()).isEqualTo(11);
+        assertThat(c.banDuration()).isEqualTo(Duration.ofDays(7));
+        // Gossip
+        assertThat(c.fanout()).isEqualTo(3);
+        assertThat(c.gossipMaxHops()).isEqualTo(4);
+        assertThat(c.gossipSeenCapacity()).isEqualTo(1000);
+        assertThat(c.gossipTtl()).isEqualTo(Duration.ofSeconds(150));
+        // Logging
         assertThat(main.logLevel).isEqualTo(LogLevel.DEBUG);
         // Nothing else moved.
-        assertThat(c.userAgent()).isEqualTo(NodeConfig.DEFAULTS.userAgent());
-        assertThat(c.limits()).isEqualTo(NodeConfig.DEFAULTS.limits());
-        assertThat(c.idleTimeout()).isEqualTo(NodeConfig.DEFAULTS.idleTimeout());
+        NodeConfig d = NodeConfig.DEFAULTS;
+        assertThat(c.userAgent()).isEqualTo(d.userAgent());
+        assertThat(c.limits()).isEqualTo(d.limits());
+        assertThat(c.idleTimeout()).isEqualTo(d.idleTimeout());
+        assertThat(c.bootstrapInterval()).isEqualTo(d.bootstrapInterval());
+        assertThat(c.bookSaveInterval()).isEqualTo(d.bookSaveInterval());
+    }
+
+    @Test
+    void everyFlagIsCoveredByEveryFlagReachesTheConfig() {
+        List<String> given = List.of(EVERY_FLAG);
+        assertThat(Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+                .getCommandSpec().options())
+                .filteredOn(o -> !o.usageHelp() && !o.versionHelp())
+                .allSatisfy(o -> assertThat(given).as("EVERY_FLAG gives %s", o.longestName()).contains(o.longestName()));
+    }
+
+    @Test
+    void eachNewFlagAloneChangesOnlyItsOwnSetting() {
+        NodeConfig d = new Node.Builder(config()).config();
+        assertThat(config("--target-outgoing", "0")).isEqualTo(new Node.Builder(d).targetOutgoing(0).config());
+        assertThat(config("--max-incoming-per-ip", "1")).isEqualTo(
+                new Node.Builder(d).incomingPerAddress(1, d.acceptsPerAddressPerSecond()).config());
+        assertThat(config("--accepts-per-ip-per-second", "1")).isEqualTo(
+                new Node.Builder(d).incomingPerAddress(d.maxIncomingPerAddress(), 1).config());
+        assertThat(config("--seed-url", "https://a.example/s")).isEqualTo(
+                new Node.Builder(d).seedUrl(URI.create("https://a.example/s")).config());
+        assertThat(config("--dns-seed", "a.example")).isEqualTo(new Node.Builder(d).dnsSeed("a.example").config());
+        assertThat(config("--exclusive")).isEqualTo(new Node.Builder(d).exclusive(true, false).config());
+        assertThat(config("--exclusive-incoming")).isEqualTo(new Node.Builder(d).exclusive(false, true).config());
+        assertThat(config("--ban-duration", "30s")).isEqualTo(new Node.Builder(d).banDuration(Duration.ofSeconds(30)).config());
+        assertThat(config("--peer-exchange-max", "1")).isEqualTo(
+                new Node.Builder(d).peerExchange(d.peerExchangeInterval(), 1).config());
+        assertThat(config("--peer-exchange-interval", "15m")).isEqualTo(
+                new Node.Builder(d).peerExchange(Duration.ofMinutes(15), d.peerExchangeMax()).config());
+        assertThat(config("--gossip-max-hops", "1")).isEqualTo(
+                new Node.Builder(d).gossip(1, d.gossipSeenCapacity(), d.gossipTtl()).config());
+        assertThat(config("--gossip-cache", "16")).isEqualTo(
+                new Node.Builder(d).gossip(d.gossipMaxHops(), 16, d.gossipTtl()).config());
+        assertThat(config("--gossip-ttl", "24h")).isEqualTo(
+                new Node.Builder(d).gossip(d.gossipMaxHops(), d.gossipSeenCapacity(), Duration.ofHours(24)).config());
+    }
+
+    @Test
+    void seedUrlsAndDnsSeedsAddUpInOrderWithoutDuplicates() {
+        NodeConfig c = config("--seed-url", "https://b.example/s", "--dns-seed", "b.example",
+                "--seed-url", "https://a.example/s", "--seed-url", " https://b.example/s ",
+                "--dns-seed", "a.example:7701", "--dns-seed", "b.example");
+        assertThat(c.seedUrls()).containsExactly(URI.create("https://b.example/s"), URI.create("https://a.example/s"));
+        assertThat(c.dnsSeeds()).containsExactly("b.example", "a.example:7701");
+        // Seeds are asked later, by the node: reading the flags looks nothing up.
+        assertThat(reported).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--ban-duration=500ms          | PT0.5S",
+            "--ban-duration=30s            | PT30S",
+            "--ban-duration=15m            | PT15M",
+            "--ban-duration=24h            | PT24H",
+            "--ban-duration=7d             | PT168H",
+            "--ban-duration=PT1H30M        | PT1H30M",
+            "--ban-duration=P2D            | PT48H",
+            "--gossip-ttl=90s              | PT90S",
+            "--peer-exchange-interval=2m   | PT2M"})
+    void durationFlagsTakeAUnitOrIso8601(String arg, String iso) {
+        NodeConfig c = config(arg);
+        Duration d = Duration.parse(iso);
+        assertThat(arg.startsWith("--ban-duration") ? c.banDuration()
+                : arg.startsWith("--gossip-ttl") ? c.gossipTtl() : c.peerExchangeInterval()).isEqualTo(d);
+    }
+
+    @Test
+    void theDefaultsAreNodeConfigDefaultsAsTheFlagsTakeThem() {
+        NodeConfig d = NodeConfig.DEFAULTS;
+        assertThat(DefaultValues.VALUES).contains(
+                entry("--target-outgoing", String.valueOf(d.targetOutgoing())),
+                entry("--max-incoming-per-ip", String.valueOf(d.maxIncomingPerAddress())),
+                entry("--accepts-per-ip-per-second", String.valueOf(d.acceptsPerAddressPerSecond())),
+                entry("--exclusive", String.valueOf(d.exclusive())),
+                entry("--exclusive-incoming", String.valueOf(d.exclusiveIncoming())),
+                entry("--peer-exchange-max", String.valueOf(d.peerExchangeMax())),
+                entry("--gossip-max-hops", String.valueOf(d.gossipMaxHops())),
+                entry("--gossip-cache", String.valueOf(d.gossipSeenCapacity())));
+        assertThat(Durations.parse(DefaultValues.VALUES.get("--ban-duration"))).isEqualTo(d.banDuration());
+        assertThat(Durations.parse(DefaultValues.VALUES.get("--peer-exchange-interval"))).isEqualTo(d.peerExchangeInterval());
+        assertThat(Durations.parse(DefaultValues.VALUES.get("--gossip-ttl"))).isEqualTo(d.gossipTtl());
+        // The list flags have no default of their own: they add to these, which help calls "none".
+        assertThat(d.seedUrls()).isEmpty();
+        assertThat(d.dnsSeeds()).isEmpty();
+        assertThat(d.specialPeers()).isEmpty();
+        // And parsed with no flags, each takes exactly its default (the whole config, in noFlagsGive...).
+        Main main = parse();
+        NodeOptions o = main.options;
+        assertThat(List.of(o.targetOutgoing, o.maxIncomingPerIp, o.acceptsPerIpPerSecond, o.peerExchangeMax,
+                o.gossipMaxHops, o.gossipCache)).containsExactly(d.targetOutgoing(), d.maxIncomingPerAddress(),
+                d.acceptsPerAddressPerSecond(), d.peerExchangeMax(), d.gossipMaxHops(), d.gossipSeenCapacity());
+        assertThat(List.of(o.banDuration, o.peerExchangeInterval, o.gossipTtl))
+                .containsExactly(d.banDuration(), d.peerExchangeInterval(), d.gossipTtl());
+        assertThat(o.exclusive).isEqualTo(d.exclusive());
+        assertThat(o.exclusiveIncoming).isEqualTo(d.exclusiveIncoming());
+        assertThat(o.seedUrls).isEmpty();
+        assertThat(o.dnsSeeds).isEmpty();
     }
 
     @ParameterizedTest
@@ -183,7 +381,9 @@ class MainCliTest {
 
         NodeConfig c = config("--peers", "127.0.0.3:7701", "--peers-file", f.toString());
 
-        assertThat(c.specialPeers()).extracting(HostPort::format).containsExactly("127.0.0.3:7701", "127.0.0.5:7800");
+        // The flag's peer is special; the file's other entry is a seed for the address book.
+        assertThat(c.specialPeers()).extracting(HostPort::format).containsExactly("127.0.0.3:7701");
+        assertThat(c.seedPeers()).extracting(HostPort::format).containsExactly("127.0.0.5:7800");
     }
 
     @Test
@@ -238,7 +438,7 @@ class MainCliTest {
 
         NodeConfig c = config("--peers-file", shipped.toString(), "--peers-file", mine.toString());
 
-        assertThat(c.specialPeers()).extracting(HostPort::format).containsExactly("127.0.0.6:2");
+        assertThat(c.seedPeers()).extracting(HostPort::format).containsExactly("127.0.0.6:2");
     }
 
     @Test
@@ -246,11 +446,11 @@ class MainCliTest {
         // The shipped peers.json names 127.0.0.1:7700: with the defaults, that is this very node.
         Path f = Files.writeString(dir.resolve("peers.json"), "{\"networks\": {\"loomnet\": [\"127.0.0.1:7700\"]}}");
 
-        assertThat(config("--peers-file", f.toString()).specialPeers()).isEmpty();
-        assertThat(config("--peers-file", f.toString(), "--host", "127.0.0.1").specialPeers()).isEmpty();
-        assertThat(config("--peers-file", f.toString(), "--port", "7701").specialPeers())
+        assertThat(config("--peers-file", f.toString()).seedPeers()).isEmpty();
+        assertThat(config("--peers-file", f.toString(), "--host", "127.0.0.1").seedPeers()).isEmpty();
+        assertThat(config("--peers-file", f.toString(), "--port", "7701").seedPeers())
                 .extracting(HostPort::format).containsExactly("127.0.0.1:7700");
-        assertThat(config("--peers-file", f.toString(), "--host", "127.0.0.2").specialPeers())
+        assertThat(config("--peers-file", f.toString(), "--host", "127.0.0.2").seedPeers())
                 .extracting(HostPort::format).containsExactly("127.0.0.1:7700");
     }
 
@@ -272,6 +472,35 @@ class MainCliTest {
             "--port=x",
             "--fanout=many",
             "--log-level=loud",
+            "--seed-url=ftp://seeds.example.org/",
+            "--seed-url=seeds.example.org",
+            "--seed-url=http://",
+            "--seed-url=http://a b/",
+            "--seed-url=https://seeds.example.org:99999/",
+            "--seed-url=",
+            "--dns-seed=",
+            "--dns-seed=::1",
+            "--dns-seed=seed.example.org:0",
+            "--dns-seed=bad_host",
+            "--ban-duration=30",
+            "--ban-duration=abc",
+            "--ban-duration=0s",
+            "--ban-duration=-5s",
+            "--ban-duration=PT-5S",
+            "--ban-duration=1.5h",
+            "--ban-duration=999999999999999999d",
+            "--ban-duration=",
+            "--gossip-ttl=forever",
+            "--peer-exchange-interval=10x",
+            "--target-outgoing=x",
+            "--target-outgoing=",
+            "--max-incoming-per-ip=1.5",
+            "--accepts-per-ip-per-second=fast",
+            "--gossip-cache=99999999999",
+            "--gossip-max-hops=x",
+            "--peer-exchange-max=1e3",
+            "--exclusive=maybe",
+            "--exclusive-incoming=maybe",
             "--no-such-flag",
             "stray-argument"})
     void badInputIsOneLineAndExitCode2(String arg) {
@@ -307,6 +536,52 @@ class MainCliTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errLines()).containsExactly("node: invalid setting: --peers: 127.0.0.2:7700 is pinned to two "
                 + "node ids, " + ID_A + " and " + ID_B + " (see node --help)");
+    }
+
+    @Test
+    void aBadSeedUrlNamesTheInputAndTheExpectedForm() {
+        Run r = run("--seed-url", "ftp://seeds.example.org/peers.txt");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("node: Invalid value for option '--seed-url' (URL): "
+                + "'ftp://seeds.example.org/peers.txt': scheme 'ftp' is not http or https; "
+                + "expected an http:// or https:// URL such as https://seeds.example.org/peers.txt (see node --help)");
+    }
+
+    @Test
+    void aBadDurationNamesTheInputAndTheExpectedForms() {
+        Run r = run("--ban-duration", "30");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly("node: Invalid value for option '--ban-duration': "
+                + "'30' has no unit; expected a whole number and a unit (ms, s, m, h, d) such as 30s, 15m, 24h, 7d, "
+                + "or ISO-8601 such as PT15M (see node --help)");
+    }
+
+    @Test
+    void aBadNumberNamesTheFlag() {
+        Run r = run("--target-outgoing", "many");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).singleElement().satisfies(l -> assertThat(l)
+                .startsWith("node: Invalid value for option '--target-outgoing': 'many' is not an int"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--target-outgoing=-1          | --target-outgoing must be at least 0: -1",
+            "--max-incoming-per-ip=0       | --max-incoming-per-ip must be at least 1: 0",
+            "--accepts-per-ip-per-second=0 | --accepts-per-ip-per-second must be at least 1: 0",
+            "--peer-exchange-max=0         | --peer-exchange-max must be at least 1: 0",
+            "--peer-exchange-max=1025      | --peer-exchange-max must be at most 1024",
+            "--gossip-max-hops=0           | --gossip-max-hops must be at least 1: 0",
+            "--gossip-cache=15             | --gossip-cache must be at least 16: 15",
+            "--fanout=0                    | --fanout must be at least 1: 0",
+            "--max-incoming=-1             | --max-incoming must be at least 0: -1"})
+    void aSettingOutOfRangeIsNamedByItsFlag(String arg, String message) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Run r = run("--host=127.0.0.1", "--port=" + taken.getLocalPort(), arg);
+
+            assertThat(r.exitCode()).isEqualTo(2);
+            assertThat(r.errLines()).containsExactly("node: invalid setting: " + message + " (see node --help)");
+        }
     }
 
     @ParameterizedTest

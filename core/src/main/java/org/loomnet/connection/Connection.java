@@ -613,7 +613,7 @@ public final class Connection {
      * @return the new score
      */
     public int adjustQuality(int delta) {
-        quality = Math.max(-1000, Math.min(1000, quality + delta));
+        quality = (int) Math.max(-1000, Math.min(1000, (long) quality + delta));
         return quality;
     }
 

@@ -70,6 +70,7 @@ public final class Identity {
      */
     public static Identity loadOrCreate(Path dataDir) throws IOException {
         Path file = dataDir.resolve(KEY_FILE);
+        removeLeftoverTempFiles(dataDir);
         if (Files.exists(file)) {
             return load(file);
         }
@@ -96,7 +97,11 @@ public final class Identity {
             } catch (FileAlreadyExistsException e) {
                 return load(file); // another process created it meanwhile: that one wins
             } catch (UnsupportedOperationException e) {
-                Files.move(tmp, file); // no hard links here: a plain move, which also refuses to replace
+                try {
+                    Files.move(tmp, file); // no hard links here: a plain move, which also refuses to replace
+                } catch (FileAlreadyExistsException raced) {
+                    return load(file);
+                }
             }
             syncDirectory(dataDir);
         } finally {
@@ -129,6 +134,18 @@ public final class Identity {
                     + "'ed25519-seed <64 hex>'");
         }
         return new Identity(x, Ed25519.fromSeed(seed));
+    }
+
+    /** A crash between writing and linking leaves a temp file holding private keys: remove it. */
+    private static void removeLeftoverTempFiles(Path dataDir) throws IOException {
+        if (!Files.isDirectory(dataDir)) {
+            return;
+        }
+        try (var files = Files.newDirectoryStream(dataDir, KEY_FILE + ".*.tmp")) {
+            for (Path leftover : files) {
+                Files.deleteIfExists(leftover);
+            }
+        }
     }
 
     private static void syncDirectory(Path dir) {

@@ -171,6 +171,17 @@ final class DialPlan {
         return ids;
     }
 
+    /** @return addresses being dialed right now */
+    List<InetSocketAddress> dialing() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Target t : targets.values()) {
+            if (t.dialing) {
+                out.add(t.address);
+            }
+        }
+        return out;
+    }
+
     /** @return the special targets */
     List<Target> specials() {
         List<Target> out = new ArrayList<>();

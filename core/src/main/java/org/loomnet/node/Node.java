@@ -141,11 +141,14 @@ public final class Node implements AutoCloseable {
             this.bookWritable = false;
         }
         long now = config.clock().millis();
+        // The configured specials replace those saved by an earlier configuration.
+        List<InetSocketAddress> specials = new ArrayList<>();
         for (PeerAddress p : config.specialPeers()) {
             if (!p.address().isUnresolved()) {
-                book.addSpecial(p.address(), now);
+                specials.add(p.address());
             }
         }
+        book.setSpecials(specials, now);
         for (InetSocketAddress seed : config.seedPeers()) {
             if (!seed.isUnresolved()) {
                 book.add(seed, org.loomnet.peers.PeerSource.SEED, null, now);
@@ -562,8 +565,8 @@ public final class Node implements AutoCloseable {
      * linger for them to flush, closes every socket, joins every connection's threads, lets
      * subscribers handle what is already queued for them, and stops their threads. Normally returns
      * within {@code closeLinger}; the worst case, with every step timing out, is {@code closeLinger}
-     * plus eight seconds (acceptor 2, handing over the shutdown 1, waiting for it 1, the processing
-     * thread 1, connection threads 2, subscribers 1). Idempotent.
+     * plus thirteen seconds (acceptor 2, handing over the shutdown 1, waiting for it 1, the processing
+     * thread 1, connection threads 2, the address-book writer 5, subscribers 1). Idempotent.
      */
     @Override
     public void close() {
@@ -607,12 +610,17 @@ public final class Node implements AutoCloseable {
                     log.warn("{}: threads did not end within the close deadline", c);
                 }
             }
-            if (bookWriter != null) {
-                // The processing thread has stopped: the book is ours now. Its last state is written
-                // after any snapshot still in flight, and the writer ends.
+            if (bookWriter != null && processing.isAlive()) {
+                log.warn("the processing thread did not stop; the address book is not saved at close");
                 bookWriterStopping = true;
+                bookWriter.interrupt();
+            } else if (bookWriter != null) {
+                // The processing thread has stopped: the book is ours now. Its last state is queued
+                // first, then the writer is told to stop once the queue is empty.
+                AddressBookImage last = book.image(config.clock().millis());
                 bookToSave.clear();
-                bookToSave.offer(book.image(config.clock().millis()));
+                bookToSave.offer(last);
+                bookWriterStopping = true;
                 if (!bookWriter.join(Duration.ofSeconds(5))) {
                     log.warn("the address book writer did not finish within 5 s");
                 }

@@ -325,6 +325,9 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         if (h.nonce() == nonce) {
+            if (t != null) {
+                book.remove(t.address); // our own address, learned from a seed or a peer: never dial it again
+            }
             c.disconnect(DisconnectReason.SELF_CONNECTION, "");
             return;
         }
@@ -521,15 +524,17 @@ final class ProcessingLoop implements Connection.Owner {
     /** Peer exchange state of one online connection. */
     private static final class PexState {
         long lastAnswered = Long.MIN_VALUE / 2;
+        long askedAt;
         boolean awaitingResponse;
     }
 
     private void askForPeers(Connection c, long now) {
         PexState st = pex.get(c);
-        if (st == null || st.awaitingResponse) {
-            return;
+        if (st == null || st.awaitingResponse && now - st.askedAt < 2 * config.peerExchangeInterval().toMillis()) {
+            return; // still waiting; a peer that never answers is asked again after two intervals
         }
         st.awaitingResponse = true;
+        st.askedAt = now;
         lastPexAsk = now;
         c.send(Parcel.of(ParcelType.PEER_REQUEST, 0, PeerList.encodeRequest(config.peerExchangeMax())));
     }
@@ -543,7 +548,9 @@ final class ProcessingLoop implements Connection.Owner {
         try {
             if (p.type() == ParcelType.PEER_REQUEST) {
                 int wanted = PeerList.decodeRequest(p);
-                if (now - st.lastAnswered < config.peerExchangeInterval().toMillis()) {
+                // Half the interval: an honest peer asking every interval by its own clock is never
+                // penalised for jitter; a flooder still gets one answer per half interval at most.
+                if (now - st.lastAnswered < config.peerExchangeInterval().toMillis() / 2) {
                     counters.peerExchangeIgnored.incrementAndGet();
                     adjustQuality(c, GossipRules.PEX_TOO_FREQUENT);
                     return;
@@ -615,6 +622,11 @@ final class ProcessingLoop implements Connection.Owner {
         for (Connection c : connections.values()) {
             if (c.direction() == Direction.OUTBOUND) {
                 groups.add(AddressBook.groupOf(c.remoteAddress().getAddress()));
+            }
+        }
+        for (InetSocketAddress dialing : dialPlan.dialing()) {
+            if (dialing.getAddress() != null) {
+                groups.add(AddressBook.groupOf(dialing.getAddress())); // a dial in progress holds its group too
             }
         }
         for (PeerEntry e : book.candidates(config.targetOutgoing() - active, now, groups)) {
@@ -709,7 +721,11 @@ final class ProcessingLoop implements Connection.Owner {
                 : c.hello() != null && c.hello().listenPort() > 0
                         ? new InetSocketAddress(c.remoteAddress().getAddress(), c.hello().listenPort()) : null;
         if (address != null) {
-            book.adjustQuality(address, penalty);
+            java.util.OptionalInt q = book.adjustQuality(address, penalty);
+            if (q.isPresent() && q.getAsInt() < GossipRules.BAN_BELOW) {
+                // A repeat offender: its address's score kept falling across connections.
+                ban(c.peerId() == null ? null : NodeId.of(c.peerId()), address.getAddress(), null);
+            }
         }
     }
 
@@ -794,7 +810,7 @@ final class ProcessingLoop implements Connection.Owner {
             return;
         }
         // Remembered until its timestamp leaves the window, so it cannot be accepted twice.
-        seen.add(id, Math.max(now, envelope.timestamp()) + ttl, now);
+        seen.add(id, Math.max(now, envelope.timestamp()) + ttl + 1, now); // past the last accepted millisecond
         publishGossipCounters();
         NodeId origin = NodeId.of(Identity.nodeIdOf(envelope.originKey()));
         if (origin.equals(selfId)) {
@@ -907,6 +923,11 @@ final class ProcessingLoop implements Connection.Owner {
         startDueDials();
         keepOutgoingTarget(now);
         if (now - lastBookExpiry >= 60_000) {
+            for (Map.Entry<Connection, DialPlan.Target> e : outgoing.entrySet()) {
+                if (e.getKey().state() == ConnectionState.ONLINE) {
+                    book.touch(e.getValue().address, now); // connected for days is not "not heard of"
+                }
+            }
             book.expire(now);
             lastBookExpiry = now;
         }

@@ -32,7 +32,7 @@ import java.util.Objects;
  *                                 {@code [1 - jitter, 1 + jitter]} so nodes do not redial in step;
  *                                 default 0.2
  * @param maxFailures              consecutive failures after which a regular entry is dropped;
- *                                 default 10 (about 3 hours of retrying)
+ *                                 default 10 (about 1.4 hours of retrying, nominally)
  * @param attemptHold              after {@link AddressBook#markAttempt} an address is not offered
  *                                 again for this long unless the attempt is resolved first
  *                                 (success or failure); default 1 min

@@ -108,7 +108,8 @@ class PeersIT {
         try (TestNodes net = new TestNodes()) {
             Node b = net.start("127.25.0.2");
             bAddress = b.listenAddress();
-            Node a = net.start(TestNodes.builder("127.25.0.1").dataDir(dir).specialPeer(bAddress));
+            Node a = net.start(TestNodes.builder("127.25.0.1").dataDir(dir));
+            a.dial(bAddress, false); // a regular peer: it goes into the tried table
             Await.until("connected", () -> a.peers().contains(b.id()));
         } // a saves its book at close
         // A crash in the middle of the next save leaves a half-written temp file next to the book.
@@ -171,6 +172,28 @@ class PeersIT {
             // Skycoin's (2^n - 1) * 5 s for n = 1, with +-20% jitter: the next try is 4 to 6 s away.
             assertThat(entry.nextAttemptAt() - entry.lastAttempt()).isBetween(4_000L, 6_000L);
             assertThat(entry.failures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRepeatOffenderIsBannedByAddress() throws Exception {
+        try (TestNodes net = new TestNodes()) {
+            Node node = net.start(TestNodes.builder("127.42.0.1").incomingPerAddress(3, 100));
+            for (int i = 0; i < 6; i++) {
+                try (RawPeer raw = new RawPeer("127.42.0.9", node.listenAddress(), "it")) {
+                    raw.sendHello(org.loomnet.wire.ParcelWriter.PROTOCOL_VERSION,
+                            org.loomnet.wire.ParcelWriter.MIN_PROTOCOL_VERSION, 7777);
+                    raw.write(raw.header(org.loomnet.wire.ParcelType.MESSAGE.code(), 0, 3, 12345, 0, 1, 1));
+                    raw.write(new byte[] {1, 2, 3});
+                    assertThat(raw.awaitDisconnect().reason()).isEqualTo(DisconnectReason.BAD_CHECKSUM);
+                }
+                int done = i + 1;
+                Await.until("violation " + done + " recorded", () -> node.counters().disconnects(DisconnectReason.BAD_CHECKSUM) == done);
+            }
+            // -100 each: below -500 after six, and the address is banned before any handshake.
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RawPeer("127.42.0.9", node.listenAddress(), "it"))
+                    .isInstanceOfSatisfying(org.loomnet.connection.TransportPreamble.RefusedException.class,
+                            e -> assertThat(e.goodbye().reason()).isEqualTo(DisconnectReason.BANNED));
         }
     }
 }

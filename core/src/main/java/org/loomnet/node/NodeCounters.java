@@ -19,6 +19,7 @@ public final class NodeCounters {
     final AtomicLong rejectedCommands = new AtomicLong();
     final AtomicLong gossipDelivered = new AtomicLong();
     final AtomicLong peersLearned = new AtomicLong();
+    final AtomicLong ticks = new AtomicLong();
     final AtomicLong gossipDuplicates = new AtomicLong();
     final AtomicLong gossipForged = new AtomicLong();
     final AtomicLong gossipStale = new AtomicLong();
@@ -59,6 +60,11 @@ public final class NodeCounters {
     /** @return refusals closed without a DISCONNECT because too many refusals were running */
     public long refusedSilently() {
         return refusedSilently.get();
+    }
+
+    /** @return timer rounds the processing thread has run (each checks timeouts and due dials) */
+    public long ticks() {
+        return ticks.get();
     }
 
     /** @return addresses added to the address book from peer exchange and refusals */

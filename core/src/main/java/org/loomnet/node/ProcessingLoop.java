@@ -909,6 +909,7 @@ final class ProcessingLoop implements Connection.Owner {
     // ---- timers -------------------------------------------------------------------------------
 
     private void tick() {
+        counters.ticks.incrementAndGet();
         long now = now();
         limiter.prune(now);
         for (Connection c : connections.values()) {

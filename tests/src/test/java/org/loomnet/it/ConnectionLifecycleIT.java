@@ -71,7 +71,12 @@ class ConnectionLifecycleIT {
             // And it stays that way: the losing dial target is not redialed while the pair is connected.
             long before = a.counters().disconnects(DisconnectReason.DUPLICATE_CONNECTION)
                     + b.counters().disconnects(DisconnectReason.DUPLICATE_CONNECTION);
-            TimeUnit.MILLISECONDS.sleep(1500); // an observation window of several redial delays (200 ms)
+            // Observe 30 timer rounds on both nodes (each checks for due dials): at 50 ms a tick that is
+            // well past several redial delays (200 ms), however loaded the machine.
+            long ticksA = a.counters().ticks();
+            long ticksB = b.counters().ticks();
+            Await.until("30 timer rounds on both nodes",
+                    () -> a.counters().ticks() >= ticksA + 30 && b.counters().ticks() >= ticksB + 30);
             long after = a.counters().disconnects(DisconnectReason.DUPLICATE_CONNECTION)
                     + b.counters().disconnects(DisconnectReason.DUPLICATE_CONNECTION);
             assertThat(after).isEqualTo(before);

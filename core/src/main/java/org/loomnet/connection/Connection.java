@@ -117,6 +117,10 @@ public final class Connection {
     private final SendQueue queue;
     private final ConnectionMetrics metrics;
     private final long openedMillis;
+    /** {@link System#nanoTime()} when the TCP connection was set up: handshakes are timed from here. */
+    private final long openedNanos = System.nanoTime();
+    /** Nanoseconds from TCP connect until {@link #markOnline}, -1 until then (processing thread writes). */
+    private volatile long handshakeNanos = -1;
     private final String name;
 
     /** Changed by compare-and-set only, so two threads cannot both start the close. */
@@ -155,6 +159,24 @@ public final class Connection {
      */
     public Connection(long id, Socket socket, Direction direction, boolean special, byte[] expectedPeerId,
                       ConnectionSettings settings, Owner owner) {
+        this(id, socket, direction, special, expectedPeerId, settings, owner, new ParcelTraffic());
+    }
+
+    /**
+     * Creates a connection over a connected socket that also counts its traffic into shared
+     * per-type counters. Nothing runs until {@link #start(Parcel)}.
+     *
+     * @param id        a node-unique connection id
+     * @param socket    the connected socket
+     * @param direction who dialed
+     * @param special   true for a special (persistent) peer
+     * @param expectedPeerId on a dial to a pinned peer, the node id it must prove; else null
+     * @param settings  the node's rules
+     * @param owner     receives decoded parcels and the close
+     * @param traffic   the node-wide per-type counters this connection adds to
+     */
+    public Connection(long id, Socket socket, Direction direction, boolean special, byte[] expectedPeerId,
+                      ConnectionSettings settings, Owner owner, ParcelTraffic traffic) {
         this.id = id;
         this.socket = socket;
         this.direction = direction;
@@ -165,7 +187,7 @@ public final class Connection {
         this.owner = owner;
         this.queue = new SendQueue(settings.sendQueueParcels(), settings.sendQueueBytes());
         this.openedMillis = settings.clock().millis();
-        this.metrics = new ConnectionMetrics(openedMillis);
+        this.metrics = new ConnectionMetrics(openedMillis, traffic);
         this.name = "conn-" + hostPort(remote);
     }
 
@@ -199,10 +221,7 @@ public final class Connection {
 
                         @Override
                         public void frameFinished(int wireBytes) {
-                            frameStartedMillis = NOT_RUNNING;
-                            metrics.bytesReceived += wireBytes;
-                            metrics.parcelsReceived++;
-                            metrics.lastReceivedMillis = settings.clock().millis();
+                            frameStartedMillis = NOT_RUNNING; // counted below, where its type is known
                         }
                     });
             long lastExpiry = openedMillis;
@@ -212,6 +231,7 @@ public final class Connection {
                     recordClose(DisconnectReason.CONNECTION_LOST, "peer closed the connection", false);
                     return;
                 }
+                metrics.read(p.type(), p.wireSize(), settings.clock().millis());
                 if (state.get() == ConnectionState.CLOSING) {
                     continue; // we are leaving: read until the peer closes, deliver nothing
                 }
@@ -354,20 +374,12 @@ public final class Connection {
                     continue;
                 }
                 writeStartedMillis = settings.clock().millis();
-                long bytes = 0;
-                int messages = 0;
                 for (Parcel p : batch) {
-                    bytes += writer.write(p);
-                    if (p.type() == ParcelType.MESSAGE || p.type() == ParcelType.MESSAGE_PART && p.partNumber() == 0) {
-                        messages++;
-                    }
+                    metrics.written(p, writer.write(p));
                 }
                 out.flush();
                 writeStartedMillis = NOT_RUNNING;
-                metrics.bytesSent += bytes;
-                metrics.parcelsSent += batch.size();
-                metrics.messagesSent += messages;
-                metrics.lastSentMillis = settings.clock().millis();
+                metrics.flushed(settings.clock().millis());
                 batch.clear();
             }
             transport.shutdownOutput();
@@ -401,7 +413,11 @@ public final class Connection {
      * @return false if the connection was already closing
      */
     public boolean markOnline() {
-        return state.compareAndSet(ConnectionState.HANDSHAKE, ConnectionState.ONLINE);
+        if (!state.compareAndSet(ConnectionState.HANDSHAKE, ConnectionState.ONLINE)) {
+            return false;
+        }
+        handshakeNanos = Math.max(0, System.nanoTime() - openedNanos);
+        return true;
     }
 
     /**
@@ -594,6 +610,18 @@ public final class Connection {
     /** @return clock millis when the TCP connection was set up */
     public long openedMillis() {
         return openedMillis;
+    }
+
+    /**
+     * How long the handshake took: from the TCP connection being set up (transport handshake,
+     * HELLO exchange and the node's checks included) until the peer's HELLO was accepted. Measured
+     * with {@link System#nanoTime()}, not the injected clock: it is a duration to report, not a
+     * timer that drives behaviour.
+     *
+     * @return the nanoseconds, or -1 if the connection never came online
+     */
+    public long handshakeNanos() {
+        return handshakeNanos;
     }
 
     /** @return addresses the peer suggested when it refused us, else empty */

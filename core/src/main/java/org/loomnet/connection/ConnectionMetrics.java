@@ -1,10 +1,18 @@
 package org.loomnet.connection;
 
+import org.loomnet.wire.Parcel;
+import org.loomnet.wire.ParcelType;
+
 /**
  * Counters of one connection. Each field has a single writer thread (named in its comment), so
  * plain volatile fields suffice: no lost updates, and readers on other threads see fresh values.
+ *
+ * <p>The same updates also feed the node-wide {@link ParcelTraffic} by parcel type, so that the
+ * per-connection totals and the node's per-type totals are counted at one place.
  */
 public final class ConnectionMetrics {
+    private static final ParcelType[] TYPES = ParcelType.values();
+
     // Written by the writer thread.
     volatile long bytesSent;
     volatile long parcelsSent;
@@ -17,8 +25,56 @@ public final class ConnectionMetrics {
     volatile long lastReceivedMillis;
     volatile long rttNanos = -1;
 
-    ConnectionMetrics(long nowMillis) {
+    /** Shared by the node's connections; a LongAdder per type, so no lock. */
+    private final ParcelTraffic nodeTraffic;
+    // Writer thread only: the batch being written, by parcel type ordinal, until it is flushed.
+    private final long[] batchParcels = new long[TYPES.length];
+    private final long[] batchBytes = new long[TYPES.length];
+    private int batchMessages;
+
+    ConnectionMetrics(long nowMillis, ParcelTraffic nodeTraffic) {
         lastSentMillis = nowMillis;
+        lastReceivedMillis = nowMillis;
+        this.nodeTraffic = nodeTraffic;
+    }
+
+    /** Writer thread: one parcel of the current batch was written (not yet flushed). */
+    void written(Parcel p, int wireBytes) {
+        batchParcels[p.type().ordinal()]++;
+        batchBytes[p.type().ordinal()] += wireBytes;
+        if (p.type() == ParcelType.MESSAGE || p.type() == ParcelType.MESSAGE_PART && p.partNumber() == 0) {
+            batchMessages++; // a split message counts once
+        }
+    }
+
+    /**
+     * Writer thread: the batch was flushed. Adds it to this connection's counters and, once per
+     * type rather than once per parcel, to the node's.
+     */
+    void flushed(long nowMillis) {
+        long parcels = 0;
+        long bytes = 0;
+        for (int i = 0; i < batchParcels.length; i++) {
+            if (batchParcels[i] != 0) {
+                nodeTraffic.sent(TYPES[i], batchParcels[i], batchBytes[i]);
+                parcels += batchParcels[i];
+                bytes += batchBytes[i];
+                batchParcels[i] = 0;
+                batchBytes[i] = 0;
+            }
+        }
+        bytesSent += bytes;
+        parcelsSent += parcels;
+        messagesSent += batchMessages;
+        batchMessages = 0;
+        lastSentMillis = nowMillis;
+    }
+
+    /** Reader thread: one whole parcel was read and passed the frame checks. */
+    void read(ParcelType type, int wireBytes, long nowMillis) {
+        nodeTraffic.received(type, wireBytes);
+        bytesReceived += wireBytes;
+        parcelsReceived++;
         lastReceivedMillis = nowMillis;
     }
 

@@ -91,6 +91,10 @@ sealed interface Command {
     record AdjustQuality(NodeId node, int delta, CompletableFuture<Integer> result) implements Command {
     }
 
+    /** The bans that hold now. */
+    record Bans(CompletableFuture<List<org.loomnet.peers.Ban>> result) implements Command {
+    }
+
     /** A snapshot of the address book. */
     record BookSnapshot(CompletableFuture<List<org.loomnet.peers.PeerEntry>> result) implements Command {
     }

@@ -362,6 +362,18 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Registers a handler for every message type, like {@link #subscribe} in every other respect:
+     * its own thread, its own bounded queue that drops the oldest when full. For taps that record
+     * or count traffic (the daemon's recent-messages view, for example).
+     *
+     * @param handler called once per message, on the subscriber's thread
+     * @return the subscription; close it to stop
+     */
+    public Subscription subscribeAll(Consumer<? super Message> handler) {
+        return subscribers.subscribeAll(handler);
+    }
+
+    /**
      * Registers a handler for connection events (connected, disconnected with the reason), on its
      * own virtual thread and bounded queue.
      *
@@ -445,6 +457,13 @@ public final class Node implements AutoCloseable {
     public CompletableFuture<Integer> adjustQuality(NodeId node, int delta) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         submit(new Command.AdjustQuality(node, delta, result), result);
+        return result;
+    }
+
+    /** @return completes with the bans that hold now, by IP and by node id */
+    public CompletableFuture<List<org.loomnet.peers.Ban>> bans() {
+        CompletableFuture<List<org.loomnet.peers.Ban>> result = new CompletableFuture<>();
+        submit(new Command.Bans(result), result);
         return result;
     }
 

@@ -3,11 +3,13 @@ package org.loomnet.node;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.loomnet.connection.ParcelTraffic;
 import org.loomnet.wire.DisconnectReason;
 
 /**
  * Node-wide counters, read by anyone (the API, metrics). Written by the processing thread, except
- * {@code rejectedCommands} (application threads); all are atomics.
+ * {@code rejectedCommands} (application threads) and the {@link #traffic()} by parcel type (every
+ * connection's reader and writer threads); all are atomics, adders or volatile.
  */
 public final class NodeCounters {
     final AtomicLong messagesReceived = new AtomicLong();
@@ -25,6 +27,15 @@ public final class NodeCounters {
     final AtomicLong gossipStale = new AtomicLong();
     volatile int gossipSeenSize;
     volatile long gossipSeenEvicted;
+    /** Parcels and bytes by type; added to by the connections' reader and writer threads. */
+    final ParcelTraffic traffic = new ParcelTraffic();
+    /** Successful handshakes, recorded by the processing thread when a connection comes online. */
+    final DurationHistogram handshakes = DurationHistogram.forHandshakes();
+    // The address book's sizes, published by the processing thread (which owns the book) at each tick.
+    volatile int bookNew;
+    volatile int bookTried;
+    volatile int bookSpecial;
+    volatile int bookBans;
     private final Map<DisconnectReason, AtomicLong> disconnects = new EnumMap<>(DisconnectReason.class);
 
     NodeCounters() {
@@ -110,6 +121,43 @@ public final class NodeCounters {
     /** @return gossip ids evicted from the full seen-cache */
     public long gossipSeenEvicted() {
         return gossipSeenEvicted;
+    }
+
+    /**
+     * @return parcels and bytes sent and received by parcel type, summed over all connections
+     *         (closed ones included) since the node was created
+     */
+    public ParcelTraffic traffic() {
+        return traffic;
+    }
+
+    /**
+     * @return how long successful handshakes took, from TCP connect until the peer's HELLO was
+     *         accepted (see {@link org.loomnet.connection.Connection#handshakeNanos()}); failed
+     *         handshakes are counted by their disconnect reason instead
+     */
+    public DurationHistogram handshakeDurations() {
+        return handshakes;
+    }
+
+    /** @return entries in the address book's NEW table, as of the last timer round */
+    public int addressBookNew() {
+        return bookNew;
+    }
+
+    /** @return entries in the address book's TRIED table, as of the last timer round */
+    public int addressBookTried() {
+        return bookTried;
+    }
+
+    /** @return special entries in the address book, as of the last timer round */
+    public int addressBookSpecial() {
+        return bookSpecial;
+    }
+
+    /** @return bans the address book holds (ended ones not yet pruned included), as of the last timer round */
+    public int addressBookBans() {
+        return bookBans;
     }
 
     /**

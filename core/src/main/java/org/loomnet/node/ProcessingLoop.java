@@ -134,6 +134,7 @@ final class ProcessingLoop implements Connection.Owner {
     /** The thread body. Ends after {@link Command.Shutdown} once every connection is closed. */
     void run() {
         try {
+            publishBookCounters();
             while (!stopped) {
                 Command c = inbox.take();
                 try {
@@ -182,6 +183,7 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.Unban u -> u.result().completeExceptionally(why);
             case Command.AdjustQuality q -> q.result().completeExceptionally(why);
             case Command.BookSnapshot b -> b.result().completeExceptionally(why);
+            case Command.Bans b -> b.result().completeExceptionally(why);
             case Command.SetSpecials s -> s.result().completeExceptionally(why);
             case Command.Learned l -> { }
             case Command.GossipReceived g -> { }
@@ -211,6 +213,7 @@ final class ProcessingLoop implements Connection.Owner {
             case Command.Unban u -> u.result().complete(unban(u.node(), u.address()));
             case Command.AdjustQuality q -> q.result().complete(adjustQualityOf(q.node(), q.delta()));
             case Command.BookSnapshot b -> b.result().complete(book.snapshot(now()));
+            case Command.Bans b -> b.result().complete(book.bans(now()));
             case Command.Learned l -> learnFromSeed(l.addresses(), l.source());
             case Command.SetSpecials s -> s.result().complete(setSpecials(s.peers()));
             case Command.Closed c -> forget(c.connection());
@@ -284,7 +287,7 @@ final class ProcessingLoop implements Connection.Owner {
 
     private Connection open(Socket socket, Direction direction, boolean special, byte[] pinned) {
         Connection c = new Connection(connectionIds.incrementAndGet(), socket, direction, special, pinned,
-                settings, this);
+                settings, this, counters.traffic);
         connections.put(c.id(), c);
         if (direction == Direction.INBOUND) {
             incoming++;
@@ -371,6 +374,7 @@ final class ProcessingLoop implements Connection.Owner {
         if (!c.markOnline()) {
             return;
         }
+        counters.handshakes.record(c.handshakeNanos());
         online.put(peer, c);
         announced.add(c);
         pex.put(c, new PexState());
@@ -855,6 +859,14 @@ final class ProcessingLoop implements Connection.Owner {
         }
     }
 
+    /** The book is ours alone; its sizes are copied out for the API and metrics, once per tick. */
+    private void publishBookCounters() {
+        counters.bookNew = book.newSize();
+        counters.bookTried = book.triedSize();
+        counters.bookSpecial = book.specialSize();
+        counters.bookBans = book.banCount();
+    }
+
     private void publishGossipCounters() {
         counters.gossipSeenSize = seen.size();
         counters.gossipSeenEvicted = seen.evicted();
@@ -910,6 +922,7 @@ final class ProcessingLoop implements Connection.Owner {
 
     private void tick() {
         counters.ticks.incrementAndGet();
+        publishBookCounters();
         long now = now();
         limiter.prune(now);
         for (Connection c : connections.values()) {

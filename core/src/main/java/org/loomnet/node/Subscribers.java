@@ -16,6 +16,7 @@ final class Subscribers {
     private final int capacity;
     private final long maxBytes;
     private final Map<String, List<Mailbox<Message>>> byType = new ConcurrentHashMap<>();
+    private final List<Mailbox<Message>> everyType = new CopyOnWriteArrayList<>();
     private final List<Mailbox<NodeEvent>> eventListeners = new CopyOnWriteArrayList<>();
 
     Subscribers(int capacity, long maxBytes) {
@@ -28,6 +29,13 @@ final class Subscribers {
         Mailbox<Message> box = new Mailbox<>("subscriber-" + type, capacity, maxBytes,
                 m -> m.payload().length, handler, list::remove);
         list.add(box);
+        return box;
+    }
+
+    Subscription subscribeAll(Consumer<? super Message> handler) {
+        Mailbox<Message> box = new Mailbox<>("subscriber-all", capacity, maxBytes,
+                m -> m.payload().length, handler, everyType::remove);
+        everyType.add(box);
         return box;
     }
 
@@ -46,6 +54,9 @@ final class Subscribers {
                 box.offer(m);
             }
         }
+        for (Mailbox<Message> box : everyType) {
+            box.offer(m);
+        }
     }
 
     /** Called by the processing thread; never blocks. */
@@ -58,6 +69,7 @@ final class Subscribers {
     /** Lets every subscriber hand over what is queued, for at most {@code timeout}, then stops it. */
     void closeAll(java.time.Duration timeout) {
         List<Mailbox<?>> boxes = new java.util.ArrayList<>(eventListeners);
+        boxes.addAll(everyType);
         for (List<Mailbox<Message>> list : byType.values()) {
             boxes.addAll(list);
         }

@@ -1,6 +1,7 @@
 package org.loomnet.daemon;
 
 import java.util.Map;
+import org.loomnet.daemon.api.ApiServer;
 import org.loomnet.node.NodeConfig;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -47,7 +48,10 @@ public final class DefaultValues implements IDefaultValueProvider {
             Map.entry("--gossip-max-hops", String.valueOf(D.gossipMaxHops())),
             Map.entry("--gossip-cache", String.valueOf(D.gossipSeenCapacity())),
             Map.entry("--gossip-ttl", Durations.format(D.gossipTtl())),
-            // Logging: not a node setting, the daemon's own.
+            // The daemon's own settings, not the node's.
+            Map.entry("--api", HostPort.format(ApiServer.DEFAULT_ADDRESS)),
+            Map.entry("--no-api", "false"),
+            // --config has none: no file unless one is given.
             Map.entry("--log-level", Main.DEFAULT_LOG_LEVEL.toString()));
 
     /** Creates the provider; picocli calls this. */
@@ -56,6 +60,8 @@ public final class DefaultValues implements IDefaultValueProvider {
 
     @Override
     public String defaultValue(ArgSpec arg) {
-        return arg instanceof OptionSpec option ? VALUES.get(option.longestName()) : null;
+        // The node's flags only: a client subcommand's --api is another flag with its own default.
+        return arg instanceof OptionSpec option && option.command().parent() == null
+                ? VALUES.get(option.longestName()) : null;
     }
 }

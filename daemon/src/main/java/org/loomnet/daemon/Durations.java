@@ -111,7 +111,11 @@ public final class Durations {
     }
 
     /** picocli converter for the flags that take a duration. */
-    static final class Converter implements ITypeConverter<Duration> {
+    public static final class Converter implements ITypeConverter<Duration> {
+        /** Created by picocli. */
+        public Converter() {
+        }
+
         @Override
         public Duration convert(String value) {
             try {

@@ -46,7 +46,8 @@ final class HelpSections implements IHelpSectionRenderer {
             new Section("Limits", List.of("--max-incoming", "--max-incoming-per-ip", "--accepts-per-ip-per-second",
                     "--ban-duration")),
             new Section("Gossip", List.of("--fanout", "--gossip-max-hops", "--gossip-cache", "--gossip-ttl")),
-            new Section("Logging", List.of("--log-level")),
+            new Section("API and dashboard", List.of("--api", "--no-api")),
+            new Section("Configuration and logging", List.of("--config", "--log-level")),
             new Section("Help", List.of("--help", "--version")));
 
     @Override

@@ -118,6 +118,26 @@ public final class HostPort {
      * @param s     the host:port part of it
      */
     private static InetSocketAddress parseOrThrow(String whole, String s) {
+        return parseOrThrow(whole, s, false);
+    }
+
+    /**
+     * Parses {@code host:port} to listen on: as {@link #parse}, but port 0 (a free port) is allowed.
+     *
+     * @param text for example {@code 127.0.0.1:6420} or {@code 127.0.0.1:0}
+     * @return the address, resolved for an IP literal, unresolved for a host name
+     * @throws IllegalArgumentException with a message naming the input and the problem
+     */
+    public static InetSocketAddress parseListen(String text) {
+        try {
+            String s = text.strip();
+            return parseOrThrow(s, s, true);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; " + EXPECTED);
+        }
+    }
+
+    private static InetSocketAddress parseOrThrow(String whole, String s, boolean listen) {
         if (s.isEmpty()) {
             throw whole.isEmpty() ? new IllegalArgumentException("empty address") : bad(whole, "missing address");
         }
@@ -149,7 +169,7 @@ public final class HostPort {
             }
         }
         int p = parsePort(whole, port);
-        if (p == 0) {
+        if (p == 0 && !listen) {
             throw bad(whole, "port 0 cannot be dialed");
         }
         return address(whole, host, p);
@@ -377,6 +397,20 @@ public final class HostPort {
                 return parseListenPort(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for {@code --api}: {@code host:port}, a host name resolved here. */
+    static final class ListenAddressConverter implements ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            try {
+                return resolve(parseListen(value));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            } catch (UnknownHostException e) {
+                throw new TypeConversionException("cannot resolve host '" + parseListen(value).getHostString() + "'");
             }
         }
     }

@@ -11,12 +11,20 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.io.Writer;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiConsumer;
+import java.net.InetSocketAddress;
 import org.loomnet.crypto.Identity;
+import org.loomnet.daemon.api.ApiServer;
+import org.loomnet.daemon.api.ApiToken;
+import org.loomnet.daemon.cli.ClientCommands;
+import org.loomnet.daemon.cli.DemoCommand;
 import org.loomnet.node.Node;
 import org.loomnet.node.NodeConfig;
 import org.slf4j.Logger;
@@ -29,6 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -80,6 +89,24 @@ public final class Main implements Callable<Integer> {
             description = "One of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     LogLevel logLevel;
 
+    @Option(names = "--api", paramLabel = "HOST:PORT", converter = HostPort.ListenAddressConverter.class,
+            description = "Address of the HTTP API, the dashboard (/) and the Prometheus metrics (/metrics); "
+                    + "port 0 picks a free one. Changing requests need the token in DATA_DIR/" + ApiToken.FILE
+                    + "; bound to anything but loopback, every request does (default: ${DEFAULT-VALUE}).")
+    InetSocketAddress api;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A JSON file of settings: {\"port\": 7700, \"peers\": [\"127.0.0.2:7700\"], ...}, each key a "
+                    + "flag's long name without the dashes; flags on the command line win (default: none).")
+    Path config;
+
+    /** True once --config's file has been applied, on the second parse that includes it. */
+    private boolean configApplied;
+
+    @Option(names = "--no-api", description = "Run without the HTTP API, the dashboard and the metrics "
+            + "(default: ${DEFAULT-VALUE}).")
+    boolean noApi;
+
     /** Created by picocli. */
     public Main() {
     }
@@ -100,17 +127,68 @@ public final class Main implements Callable<Integer> {
      * @param err where errors go
      * @return the command line, not yet run
      */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         // The option list in sections (Network, Peers and discovery, ...): see HelpSections.
         cl.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_OPTION_LIST, new HelpSections());
+        // The client subcommands, which talk to a running node over its API.
+        cl.addSubcommand(new DemoCommand());
+        for (Class<?> c : ClientCommands.ALL) {
+            cl.addSubcommand(c);
+        }
         return cl
                 .setOut(out)
                 .setErr(err)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // bin/node passes --peers-file first; a --peers-file of the user's replaces it.
                 .setOverwrittenOptionsAllowed(true)
-                .setParameterExceptionHandler(Main::invalidInput);
+                .setParameterExceptionHandler(Main::invalidInput)
+                .setExecutionStrategy(parsed -> runWithConfigFile(parsed, out, err));
+    }
+
+    /**
+     * Runs what was parsed, after applying {@code --config}: the file's settings become arguments
+     * placed before the command line's ({@link ConfigFile}), and the whole is parsed again.
+     */
+    private static int runWithConfigFile(ParseResult parsed, PrintWriter out, PrintWriter err) {
+        Main main = parsed.commandSpec().commandLine().getCommand();
+        if (parsed.subcommand() != null || main.config == null || main.configApplied
+                || parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+            return new CommandLine.RunLast().execute(parsed);
+        }
+        List<String> args;
+        try {
+            args = withConfigFile(parsed);
+        } catch (ConfigFile.Problem e) {
+            err.println(parsed.commandSpec().name() + ": " + e.getMessage());
+            err.flush();
+            return parsed.commandSpec().exitCodeOnInvalidInput();
+        }
+        CommandLine again = commandLine(out, err);
+        ((Main) again.getCommand()).configApplied = true;
+        return again.execute(args.toArray(String[]::new));
+    }
+
+    /**
+     * The command line with the config file's settings in front.
+     *
+     * @throws ConfigFile.Problem if the file is unusable, or one of its values is invalid
+     */
+    private static List<String> withConfigFile(ParseResult parsed) throws ConfigFile.Problem {
+        Main main = parsed.commandSpec().commandLine().getCommand();
+        Set<String> given = new HashSet<>();
+        parsed.matchedOptions().forEach(o -> given.add(o.longestName()));
+        List<String> fromFile = ConfigFile.arguments(main.config, parsed.commandSpec(), given);
+        try {
+            // Alone first, so that a bad value is reported as the file's, not the command line's.
+            commandLine(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()))
+                    .parseArgs(fromFile.toArray(String[]::new));
+        } catch (ParameterException e) {
+            throw new ConfigFile.Problem(main.config, e.getMessage().strip().replaceAll("\\s*\\R\\s*", " "));
+        }
+        List<String> all = new ArrayList<>(fromFile);
+        all.addAll(parsed.originalArgs());
+        return all;
     }
 
     /**
@@ -122,8 +200,22 @@ public final class Main implements Callable<Integer> {
      */
     static Main parse(String... args) {
         CommandLine cl = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-        cl.parseArgs(args);
-        return cl.getCommand();
+        ParseResult parsed = cl.parseArgs(args);
+        Main main = cl.getCommand();
+        if (main.config == null) {
+            return main;
+        }
+        List<String> all;
+        try {
+            all = withConfigFile(parsed);
+        } catch (ConfigFile.Problem e) {
+            throw new ParameterException(cl, e.getMessage());
+        }
+        CommandLine again = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        again.parseArgs(all.toArray(String[]::new));
+        Main applied = again.getCommand();
+        applied.configApplied = true;
+        return applied;
     }
 
     /** Prints one line, no usage text, no stack trace, and returns 2. */
@@ -159,11 +251,42 @@ public final class Main implements Callable<Integer> {
             return fail("cannot listen on " + HostPort.format(node.config().listenAddress()) + ": " + cause
                     + (e.getCause() instanceof BindException ? " (another node running? pick another --port)" : ""));
         }
+        ApiServer apiServer = null;
+        if (!noApi) {
+            try {
+                apiServer = startApi(node);
+            } catch (IOException e) {
+                node.close();
+                held.forEach(r -> r.logTo(log));
+                return fail("cannot listen for the API on " + HostPort.format(api) + ": " + e.getMessage()
+                        + (e instanceof BindException ? " (another node running? pick another --api port, or --no-api)"
+                                : ""));
+            }
+        }
         // The hook before the held lines: a SIGTERM sent as soon as they appear must find it.
-        CountDownLatch stopped = stopOnShutdown(node, log);
+        CountDownLatch stopped = stopOnShutdown(node, apiServer, log);
         held.forEach(r -> r.logTo(log));
+        if (apiServer != null) {
+            log.info("API and dashboard on {}/ (token in {})", apiServer.url(), apiServer.token().file());
+        }
         stopped.await(); // the only way on is the hook, which ends the process
         return 0;
+    }
+
+    /**
+     * Starts the HTTP API for a started node, with a fresh token in the node's data directory (or,
+     * for a node without one, in a new temporary directory, which the log names).
+     */
+    private ApiServer startApi(Node node) throws IOException {
+        Path dir = node.config().dataDir() != null ? node.config().dataDir()
+                : Files.createTempDirectory("loomnet-api-");
+        ApiToken token = ApiToken.create(dir.resolve(ApiToken.FILE));
+        try {
+            return ApiServer.start(node, api, token);
+        } catch (IOException | RuntimeException e) {
+            token.delete();
+            throw e;
+        }
     }
 
     /** Prints one line on stderr and returns exit code 1. */
@@ -275,12 +398,16 @@ public final class Main implements Callable<Integer> {
      *
      * @return counted down when the node is closed (just before the process ends)
      */
-    private static CountDownLatch stopOnShutdown(Node node, Logger log) {
+    private static CountDownLatch stopOnShutdown(Node node, ApiServer api, Logger log) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
             int status = 1;
             try {
                 log.info("shutting down");
+                if (api != null) {
+                    api.close(); // first: no request may reach a node that is closing
+                    api.token().delete();
+                }
                 node.close(); // bounded: closeLinger plus about two seconds
                 status = 0;
             } catch (RuntimeException | Error e) {

@@ -174,7 +174,8 @@ class MainCliTest {
                 .containsExactlyInAnyOrderElementsOf(options.stream().map(OptionSpec::longestName).toList());
         assertThat(help).doesNotContain(HelpSections.OTHER + ":");
         assertThat(help.lines().filter(l -> l.endsWith(":") && !l.startsWith(" ")).toList()).containsExactly(
-                "Network:", "Peers and discovery:", "Limits:", "Gossip:", "Logging:", "Help:", "Exit codes:");
+                "Network:", "Peers and discovery:", "Limits:", "Gossip:", "API and dashboard:",
+                "Configuration and logging:", "Help:", "Commands:", "Exit codes:");
         for (HelpSections.Section s : HelpSections.SECTIONS) {
             String body = help.substring(help.indexOf("\n" + s.heading() + ":\n"));
             int end = body.indexOf("\n\n");
@@ -222,6 +223,7 @@ class MainCliTest {
             "--max-incoming", "7", "--max-incoming-per-ip", "2", "--accepts-per-ip-per-second", "11",
             "--ban-duration", "7d",
             "--fanout", "3", "--gossip-max-hops", "4", "--gossip-cache", "1000", "--gossip-ttl", "PT2M30S",
+            "--api", "127.0.0.1:6499", "--no-api",
             "--log-level", "DEBUG"};
 
     @Test
@@ -260,7 +262,9 @@ class MainCliTest {
         assertThat(c.gossipMaxHops()).isEqualTo(4);
         assertThat(c.gossipSeenCapacity()).isEqualTo(1000);
         assertThat(c.gossipTtl()).isEqualTo(Duration.ofSeconds(150));
-        // Logging
+        // The daemon's own
+        assertThat(main.api).isEqualTo(new InetSocketAddress("127.0.0.1", 6499));
+        assertThat(main.noApi).isTrue();
         assertThat(main.logLevel).isEqualTo(LogLevel.DEBUG);
         // Nothing else moved.
         NodeConfig d = NodeConfig.DEFAULTS;
@@ -277,6 +281,7 @@ class MainCliTest {
         assertThat(Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
                 .getCommandSpec().options())
                 .filteredOn(o -> !o.usageHelp() && !o.versionHelp())
+                .filteredOn(o -> !o.longestName().equals("--config")) // see theConfigFile* tests
                 .allSatisfy(o -> assertThat(given).as("EVERY_FLAG gives %s", o.longestName()).contains(o.longestName()));
     }
 
@@ -681,5 +686,75 @@ class MainCliTest {
                 .startsWith("node: cannot create the node key " + dataDir.resolve("node.key") + ": ")
                 .contains(file.toString()));
         assertThat(Files.readString(file)).isEqualTo("data");
+    }
+
+    // ---- --config -----------------------------------------------------------------------------
+
+    private Path configFile(Path dir, String json) throws IOException {
+        return Files.writeString(dir.resolve("node.json"), json);
+    }
+
+    @Test
+    void theConfigFileSetsFlagsAndTheCommandLineWins(@TempDir Path dir) throws IOException {
+        Path file = configFile(dir, """
+                {"host": "127.0.0.2", "port": 7801, "network": "testnet", "name": "from-file",
+                 "peers": ["127.0.0.3:7701", "127.0.0.4:7702"], "plaintext": true, "fanout": 5,
+                 "ban-duration": "2h", "api": "127.0.0.1:6499", "log-level": "debug", "exclusive": false}
+                """);
+        Main fileOnly = parse("--config", file.toString(), "--data-dir", dir.toString());
+        NodeConfig c = fileOnly.options.toBuilder((l, m) -> { }).config();
+        assertThat(c.listenAddress()).isEqualTo(new InetSocketAddress("127.0.0.2", 7801));
+        assertThat(c.network()).isEqualTo("testnet");
+        assertThat(c.nodeName()).isEqualTo("from-file");
+        assertThat(c.specialPeers()).extracting(PeerAddress::address).containsExactly(
+                new InetSocketAddress("127.0.0.3", 7701), new InetSocketAddress("127.0.0.4", 7702));
+        assertThat(c.encryption()).isFalse();
+        assertThat(c.fanout()).isEqualTo(5);
+        assertThat(c.banDuration()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.exclusive()).isFalse();
+        assertThat(fileOnly.api).isEqualTo(new InetSocketAddress("127.0.0.1", 6499));
+        assertThat(fileOnly.logLevel).isEqualTo(LogLevel.DEBUG);
+
+        // Flags win, lists included: the command line's peers replace the file's.
+        Main both = parse("--port", "7900", "--config", file.toString(), "--peers", "127.0.0.9:7709",
+                "--data-dir", dir.toString());
+        NodeConfig d = both.options.toBuilder((l, m) -> { }).config();
+        assertThat(d.listenAddress().getPort()).isEqualTo(7900);
+        assertThat(d.specialPeers()).extracting(PeerAddress::address)
+                .containsExactly(new InetSocketAddress("127.0.0.9", 7709));
+        assertThat(d.nodeName()).isEqualTo("from-file");
+    }
+
+    @Test
+    void theConfigFileWinsOverTheDefaults(@TempDir Path dir) throws IOException {
+        Path file = configFile(dir, "{\"max-incoming\": 7}");
+        assertThat(config("--config", file.toString()).maxIncoming()).isEqualTo(7);
+        assertThat(config().maxIncoming()).isEqualTo(NodeConfig.DEFAULTS.maxIncoming());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"prot\": 7700}                 | unknown key \"prot\"",
+        "{\"port\": \"seventy\"}          | '--port'",
+        "{\"port\": [7700, 7701]}         | takes one value, not a list",
+        "{\"plaintext\": \"yes\"}         | \"plaintext\" must be true or false",
+        "{\"peers\": [{\"a\": 1}]}        | must be a string or a number",
+        "{\"config\": \"other.json\"}     | unknown key \"config\"",
+        "[1, 2]                           | must hold a JSON object",
+        "{\"port\": 7700                  | not valid JSON"})
+    void aBadConfigFileIsOneLineNamingTheFileAndExitCode2(String json, String expected, @TempDir Path dir)
+            throws IOException {
+        Path file = configFile(dir, json);
+        Run r = run("--config", file.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).startsWith("node: config file " + file + ": ").contains(expected);
+    }
+
+    @Test
+    void aMissingConfigFileIsOneLine(@TempDir Path dir) {
+        Run r = run("--config", dir.resolve("nope.json").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("node: config file " + dir.resolve("nope.json") + ": no such file");
     }
 }

@@ -33,7 +33,7 @@ class MainProcessTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     /** The core's first line: {@code ... [main] INFO Node - node <id> listening on <host:port> (network <name>)}. */
     private static final Pattern LISTENING =
-            Pattern.compile(".* INFO Node - node ([0-9a-f]{40}) listening on ([0-9.]+):(\\d+) \\(network (\\S+)\\)");
+            Pattern.compile("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\[main\\] INFO Node - node ([0-9a-f]{40}) listening on ([0-9.]+):(\\d+) \\(network (\\S+)\\)");
     private static final String EOF = "\u0000end of output";
 
     @TempDir
@@ -62,7 +62,8 @@ class MainProcessTest {
         Daemon(String... args) throws IOException {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "--api", "127.0.0.1:0")); // never the fixed default port: daemons run side by side
             command.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("HOME", home.toString()); // the default data dir, should one be used

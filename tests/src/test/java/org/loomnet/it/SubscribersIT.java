@@ -52,4 +52,28 @@ class SubscribersIT {
             assertThat(slowSeen.get()).isLessThanOrEqualTo(9);
         }
     }
+
+    @Test
+    void anEveryTypeSubscriberSeesEveryTypeAndClosingItStopsDelivery() throws Exception {
+        try (TestNodes net = new TestNodes()) {
+            Node a = net.start("127.0.10.3");
+            Node b = net.start(TestNodes.builder("127.0.10.4").specialPeer(a.listenAddress()));
+            java.util.List<String> types = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Subscription tap = b.subscribeAll(m -> types.add(m.type()));
+            AtomicInteger typed = new AtomicInteger();
+            b.subscribe("beta", m -> typed.incrementAndGet());
+            Await.until("connected", () -> a.peers().contains(b.id()));
+
+            a.send(b.id(), "alpha", new byte[] {1});
+            a.send(b.id(), "beta", new byte[] {2});
+            Await.until("tap saw both", () -> types.size() == 2);
+            assertThat(types).containsExactly("alpha", "beta");
+            assertThat(typed.get()).isEqualTo(1);
+
+            tap.close();
+            a.send(b.id(), "beta", new byte[] {3});
+            Await.until("typed subscriber got the third", () -> typed.get() == 2);
+            assertThat(types).hasSize(2);
+        }
+    }
 }

@@ -70,8 +70,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Who may call what</h2>
  * Every {@code POST} needs {@code Authorization: Bearer <token>}, the token being the content of
  * {@link ApiToken#FILE} in the data directory, which only the node's user can read. Bound to an
- * address other than loopback, every endpoint needs it, the dashboard's data included (the page
- * takes it from its URL fragment, {@code /#token=...}, which browsers never send to the server).
+ * address other than loopback, every endpoint needs it except the dashboard page itself, which
+ * holds no data: the page takes the token from its URL fragment, {@code /#token=...}, which
+ * browsers never send to the server, and sends it with each of its data requests.
  * Bound to loopback, requests must also name a loopback host in their {@code Host} header, so
  * that a web page from elsewhere cannot reach the API through DNS rebinding.
  *
@@ -308,7 +309,10 @@ public final class ApiServer implements AutoCloseable {
                     : ApiException.notFound("not_found", "no such endpoint: " + path);
         }
         boolean mutating = !"GET".equals(lookup);
-        if ((mutating || !loopbackOnly) && !token.matches(bearer(x.getRequestHeaders().getFirst("Authorization")))) {
+        // The dashboard page itself holds no data: it is served to anyone, so that a browser can
+        // load it and then send the token from its URL fragment with every data request.
+        boolean page = path.equals("/");
+        if ((mutating || (!loopbackOnly && !page)) && !token.matches(bearer(x.getRequestHeaders().getFirst("Authorization")))) {
             throw new ApiException(401, "unauthorized", "this request needs 'Authorization: Bearer <token>', the token "
                     + "being the content of " + ApiToken.FILE + " in the node's data directory");
         }

@@ -230,6 +230,8 @@ class ApiServerTest {
         assertThat(get(open, "/api/node").status()).isEqualTo(401);
         assertThat(get(open, "/metrics").status()).isEqualTo(401);
         assertThat(get(open, "/api/node", open.token().value()).status()).isEqualTo(200);
+        // The page holds no data: a browser loads it, then sends the token from the URL fragment.
+        assertThat(get(open, "/").status()).isEqualTo(200);
     }
 
     @Test

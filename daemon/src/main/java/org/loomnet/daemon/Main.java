@@ -136,6 +136,7 @@ public final class Main implements Callable<Integer> {
         for (Class<?> c : ClientCommands.ALL) {
             cl.addSubcommand(c);
         }
+        sameVersion(cl, cl.getCommandSpec().version());
         return cl
                 .setOut(out)
                 .setErr(err)
@@ -144,6 +145,14 @@ public final class Main implements Callable<Integer> {
                 .setOverwrittenOptionsAllowed(true)
                 .setParameterExceptionHandler(Main::invalidInput)
                 .setExecutionStrategy(parsed -> runWithConfigFile(parsed, out, err));
+    }
+
+    /** Gives every subcommand the top command's {@code --version} text. */
+    private static void sameVersion(CommandLine cl, String[] version) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().version(version);
+            sameVersion(sub, version);
+        }
     }
 
     /**
@@ -222,7 +231,8 @@ public final class Main implements Callable<Integer> {
     private static int invalidInput(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         String message = e.getMessage() == null ? e.toString() : e.getMessage().strip().replaceAll("\\s*\\R\\s*", " ");
-        cl.getErr().println(cl.getCommandName() + ": " + message + " (see " + cl.getCommandName() + " --help)");
+        String name = cl.getCommandSpec().qualifiedName();
+        cl.getErr().println(name + ": " + message + " (see " + name + " --help)");
         cl.getErr().flush();
         return cl.getCommandSpec().exitCodeOnInvalidInput();
     }

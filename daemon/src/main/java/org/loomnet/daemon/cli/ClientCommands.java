@@ -417,8 +417,19 @@ public final class ClientCommands {
     // ---- the DHT ------------------------------------------------------------------------------
 
     /** {@code node dht lookup} and {@code node dht announce}. */
-    @Command(name = "dht", mixinStandardHelpOptions = true, description = "Ask the node's DHT.", subcommands = {Dht.Lookup.class, Dht.Announce.class})
-    static final class Dht {
+    @Command(name = "dht", mixinStandardHelpOptions = true, description = "Ask the node's DHT.",
+            subcommands = {Dht.Lookup.class, Dht.Announce.class})
+    static final class Dht implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        /** {@code node dht} alone: say what it takes. */
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println("node dht: give a subcommand, lookup or announce (see node dht --help)");
+            return 2;
+        }
+
         /** {@code node dht lookup}. */
         @Command(name = "lookup", mixinStandardHelpOptions = true, description = "Find the peers announced under an info-hash.")
         static final class Lookup extends ClientCommand {

@@ -192,4 +192,23 @@ class ClientCommandsTest {
         String t = new TextTable("NAME", "COUNT>").row("a", 5).row("longer", 12345).toString();
         assertThat(t).isEqualTo("NAME    COUNT\na           5\nlonger  12345\n");
     }
+
+    @Test
+    void everySubcommandHasHelpAndTheNodesVersion() throws Exception {
+        for (String[] cmd : new String[][] {{"status"}, {"dial"}, {"dht", "lookup"}, {"demo"}}) {
+            String[] args = java.util.Arrays.copyOf(cmd, cmd.length + 1);
+            args[cmd.length] = "--version";
+            Run v = run(args);
+            assertThat(v.out().strip()).as(String.join(" ", cmd)).isEqualTo("loomnet " + org.loomnet.node.NodeConfig.VERSION);
+            args[cmd.length] = "--help";
+            assertThat(run(args).out()).as(String.join(" ", cmd)).startsWith("Usage: node " + String.join(" ", cmd));
+        }
+        StringWriter err = new StringWriter();
+        int bare = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err, true)).execute("dht");
+        assertThat(bare).isEqualTo(2);
+        assertThat(err.toString()).contains("node dht: give a subcommand, lookup or announce");
+        Run unknown = run("status", "--bogus");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err().strip()).isEqualTo("node status: Unknown option: '--bogus' (see node status --help)");
+    }
 }

@@ -183,7 +183,8 @@ public final class DhtNode implements AutoCloseable {
         } finally {
             lifecycle.unlock();
         }
-        log.info("DHT node {} on udp {}:{}", id, localAddress.getAddress().getHostAddress(), localAddress.getPort());
+        // DEBUG: a node that embeds the DHT says so in its own words (Node logs it after its own line).
+        log.debug("DHT node {} on udp {}:{}", id, localAddress.getAddress().getHostAddress(), localAddress.getPort());
         return this;
     }
 

@@ -89,6 +89,8 @@ public final class Node implements AutoCloseable {
     private volatile boolean bookWriterStopping;
     private Thread bookWriter;
     private final Bootstrap bootstrap;
+    /** The DHT and its discovery thread, or null without a DHT. */
+    private final DhtDiscovery dhtDiscovery;
     private final ProcessingLoop loop;
     private final AtomicLong messageIds = new AtomicLong(RANDOM.nextLong());
     /** Gossip sequence numbers start at the clock, in microseconds, so they keep rising across restarts. */
@@ -157,6 +159,17 @@ public final class Node implements AutoCloseable {
         this.loop = new ProcessingLoop(config, nonce, id, settings, inbox, subscribers, counters, book, this::queueBookSave);
         this.bootstrap = new Bootstrap(config.seedUrls(), config.dnsSeeds(), config.bootstrapInterval(),
                 loop::needsPeers, f -> loop.post(new Command.Learned(f.addresses(), f.source())));
+        if (config.dht() == null) {
+            this.dhtDiscovery = null;
+        } else {
+            org.loomnet.dht.DhtConfig d = config.dht();
+            if (d.dataDir() == null && config.dataDir() != null) {
+                d = d.toBuilder().dataDir(config.dataDir()).build(); // dht.json next to the address book
+            }
+            this.dhtDiscovery = new DhtDiscovery(org.loomnet.dht.DhtNode.create(d), config.network(),
+                    config.dhtAnnounceInterval(), config.dhtLookupInterval(), loop::needsPeers,
+                    found -> loop.post(new Command.Learned(found, org.loomnet.peers.PeerSource.DHT)));
+        }
     }
 
     /**
@@ -192,6 +205,18 @@ public final class Node implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on " + config.listenAddress() + ": " + e.getMessage(), e);
             }
+            if (dhtDiscovery != null) {
+                try {
+                    dhtDiscovery.start(new InetSocketAddress(config.listenAddress().getAddress(), server.getLocalPort()));
+                } catch (UncheckedIOException | IllegalArgumentException e) {
+                    try {
+                        server.close();
+                    } catch (IOException ignored) {
+                        // we are failing anyway; the DHT's error is the one to report
+                    }
+                    throw e;
+                }
+            }
             loop.setListenPort(server.getLocalPort());
             processing = Thread.ofVirtual().name("processing").start(loop::run);
             acceptor = new Acceptor(server, socket -> loop.post(new Command.Accepted(socket)));
@@ -206,6 +231,11 @@ public final class Node implements AutoCloseable {
             lifecycle.unlock();
         }
         log.info("node {} listening on {} (network {})", id, Connection.hostPort(listenAddress()), config.network());
+        if (dhtDiscovery != null) {
+            org.loomnet.dht.DhtNode d = dhtDiscovery.dht();
+            log.info("DHT node {} on udp {} ({} bootstrap nodes)", d.id(), Connection.hostPort(d.localAddress()),
+                    d.config().bootstrap().size());
+        }
         for (PeerAddress peer : config.specialPeers()) {
             dial(peer, true);
         }
@@ -556,6 +586,14 @@ public final class Node implements AutoCloseable {
         return reassembly;
     }
 
+    /**
+     * @return the node's DHT, for lookups and announcements of the application's own, or null if
+     *         the node runs none ({@link NodeConfig#dht()})
+     */
+    public org.loomnet.dht.DhtNode dht() {
+        return dhtDiscovery == null ? null : dhtDiscovery.dht();
+    }
+
     /** @return node-wide counters */
     public NodeCounters counters() {
         return counters;
@@ -607,6 +645,9 @@ public final class Node implements AutoCloseable {
             java.util.Set<Connection> toJoin = new java.util.LinkedHashSet<>(loop.connections());
             acceptor.close();
             bootstrap.stop();
+            if (dhtDiscovery != null) {
+                dhtDiscovery.stop(); // the DHT saves its routing table as it closes
+            }
             CompletableFuture<Void> done = new CompletableFuture<>();
             if (inbox.offer(new Command.Shutdown(done), 1, TimeUnit.SECONDS)) {
                 try {
@@ -710,6 +751,9 @@ public final class Node implements AutoCloseable {
         private boolean exclusiveIncoming;
         private boolean encryption;
         private java.nio.file.Path dataDir;
+        private org.loomnet.dht.DhtConfig dht;
+        private Duration dhtAnnounceInterval;
+        private Duration dhtLookupInterval;
 
         /**
          * @param base the settings to start from
@@ -763,6 +807,9 @@ public final class Node implements AutoCloseable {
             exclusiveIncoming = base.exclusiveIncoming();
             encryption = base.encryption();
             dataDir = base.dataDir();
+            dht = base.dht();
+            dhtAnnounceInterval = base.dhtAnnounceInterval();
+            dhtLookupInterval = base.dhtLookupInterval();
         }
 
         /** @param v {@link NodeConfig#network()} @return this */
@@ -936,6 +983,20 @@ public final class Node implements AutoCloseable {
         /** @param v {@link NodeConfig#dataDir()} @return this */
         public Builder dataDir(java.nio.file.Path v) { dataDir = v; return this; }
 
+        /** @param v {@link NodeConfig#dht()}, null for none @return this */
+        public Builder dht(org.loomnet.dht.DhtConfig v) { dht = v; return this; }
+
+        /**
+         * @param announce {@link NodeConfig#dhtAnnounceInterval()}
+         * @param lookup   {@link NodeConfig#dhtLookupInterval()}
+         * @return this
+         */
+        public Builder dhtIntervals(Duration announce, Duration lookup) {
+            dhtAnnounceInterval = announce;
+            dhtLookupInterval = lookup;
+            return this;
+        }
+
         /**
          * @return the settings
          * @throws IllegalArgumentException if a setting is out of range
@@ -950,7 +1011,7 @@ public final class Node implements AutoCloseable {
                     reassemblyBudget, tickInterval, clock, gossipMaxHops, gossipSeenCapacity, gossipTtl, targetOutgoing,
                     peerExchangeInterval, peerExchangeMax, banDuration, bookSaveInterval, seedPeers, seedUrls, dnsSeeds,
                     bootstrapInterval, exclusive, exclusiveIncoming, encryption,
-                    dataDir);
+                    dataDir, dht, dhtAnnounceInterval, dhtLookupInterval);
         }
 
         /** @return a node with these settings, not yet started */

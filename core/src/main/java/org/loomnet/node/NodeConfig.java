@@ -70,6 +70,14 @@ import org.loomnet.wire.WireLimits;
  *                                captures, and both sides must turn it off
  * @param dataDir                 where the node keeps its key file ({@code node.key}); null keeps a fresh
  *                                identity in memory, so the node id changes at every start (null)
+ * @param dht                     the Kademlia DHT (BitTorrent's mainline DHT, BEP 5) the node runs for
+ *                                discovery, or null for none (null: the library opens no UDP socket
+ *                                unless asked; the daemon runs one by default). Its data directory,
+ *                                if it has none, is the node's ({@code dht.json} next to the book)
+ * @param dhtAnnounceInterval     how often the node announces its TCP port in the DHT under
+ *                                SHA-1("loomnet:" + network), and looks the same info-hash up (15 min;
+ *                                announced peers expire after 30 min)
+ * @param dhtLookupInterval       how often it does so instead while short of its outgoing target (30 s)
  */
 public record NodeConfig(String network, InetSocketAddress listenAddress, String nodeName, String userAgent,
                          List<PeerAddress> specialPeers, int maxIncoming, int maxIncomingPerAddress,
@@ -85,7 +93,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
                          Duration banDuration, Duration bookSaveInterval,
                          List<InetSocketAddress> seedPeers, List<java.net.URI> seedUrls, List<String> dnsSeeds, Duration bootstrapInterval,
                          boolean exclusive, boolean exclusiveIncoming,
-                         boolean encryption, java.nio.file.Path dataDir) {
+                         boolean encryption, java.nio.file.Path dataDir, org.loomnet.dht.DhtConfig dht,
+                         Duration dhtAnnounceInterval, Duration dhtLookupInterval) {
 
     /** The default TCP port. */
     public static final int DEFAULT_PORT = 7700;
@@ -104,7 +113,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
             Duration.ofSeconds(30), 256L << 20, Duration.ofSeconds(1),
             InstantSource.system(), 16, 65536, Duration.ofMinutes(5),
             8, Duration.ofSeconds(60), 32, Duration.ofHours(24), Duration.ofMinutes(1),
-            List.of(), List.of(), List.of(), Duration.ofMinutes(5), false, false, true, null);
+            List.of(), List.of(), List.of(), Duration.ofMinutes(5), false, false, true, null,
+            null, Duration.ofMinutes(15), Duration.ofSeconds(30));
 
     /** Checks every setting. */
     public NodeConfig {
@@ -163,7 +173,8 @@ public record NodeConfig(String network, InetSocketAddress listenAddress, String
         }
         for (Duration d : List.of(handshakeTimeout, pingInterval, idleTimeout, frameTimeout, writeTimeout,
                 closeLinger, dialTimeout, redialDelay, redialMaxDelay, reassemblyTimeout, tickInterval, gossipTtl,
-                peerExchangeInterval, banDuration, bookSaveInterval, bootstrapInterval)) {
+                peerExchangeInterval, banDuration, bookSaveInterval, bootstrapInterval, dhtAnnounceInterval,
+                dhtLookupInterval)) {
             if (d.isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("durations must be positive: " + d);
             }

@@ -38,6 +38,8 @@ public final class DefaultValues implements IDefaultValueProvider {
             Map.entry("--exclusive-incoming", String.valueOf(D.exclusiveIncoming())),
             Map.entry("--peer-exchange-max", String.valueOf(D.peerExchangeMax())),
             Map.entry("--peer-exchange-interval", Durations.format(D.peerExchangeInterval())),
+            // The DHT: --dht-port has none here (it follows --port); --dht-bootstrap adds to none.
+            Map.entry("--no-dht", "false"),
             // Limits
             Map.entry("--max-incoming", String.valueOf(D.maxIncoming())),
             Map.entry("--max-incoming-per-ip", String.valueOf(D.maxIncomingPerAddress())),

@@ -43,6 +43,7 @@ final class HelpSections implements IHelpSectionRenderer {
             new Section("Peers and discovery", List.of("--peers", "--peers-file", "--seed-url", "--dns-seed",
                     "--target-outgoing", "--exclusive", "--exclusive-incoming",
                     "--peer-exchange-max", "--peer-exchange-interval")),
+            new Section("DHT", List.of("--dht-port", "--dht-bootstrap", "--no-dht")),
             new Section("Limits", List.of("--max-incoming", "--max-incoming-per-ip", "--accepts-per-ip-per-second",
                     "--ban-duration")),
             new Section("Gossip", List.of("--fanout", "--gossip-max-hops", "--gossip-cache", "--gossip-ttl")),

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.net.InetSocketAddress;
 import org.loomnet.crypto.Identity;
@@ -258,14 +259,29 @@ public final class Main implements Callable<Integer> {
             node.close();
             held.forEach(r -> r.logTo(log));
             String cause = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+            if (node.config().dht() != null && e.getMessage() != null && e.getMessage().startsWith("cannot bind the DHT")) {
+                return fail("cannot listen for the DHT on udp " + HostPort.format(node.config().dht().bindAddress())
+                        + ": " + cause + (e.getCause() instanceof BindException
+                                ? " (another node running? pick another --dht-port, or --no-dht)" : ""));
+            }
             return fail("cannot listen on " + HostPort.format(node.config().listenAddress()) + ": " + cause
                     + (e.getCause() instanceof BindException ? " (another node running? pick another --port)" : ""));
         }
-        ApiServer apiServer = null;
+        // The hook as soon as the node runs: a SIGTERM from now on (even before the API is up, or
+        // the held lines are out) must stop it cleanly.
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicReference<ApiServer> apiServer = new AtomicReference<>();
+        Thread hook = shutdownHook(node, apiServer, stopped, log);
+        Runtime.getRuntime().addShutdownHook(hook);
         if (!noApi) {
             try {
-                apiServer = startApi(node);
+                apiServer.set(startApi(node));
             } catch (IOException e) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook); // exit with 1, not the hook's 0
+                } catch (IllegalStateException shuttingDown) {
+                    // a signal came meanwhile: the hook is stopping the node anyway
+                }
                 node.close();
                 held.forEach(r -> r.logTo(log));
                 return fail("cannot listen for the API on " + HostPort.format(api) + ": " + e.getMessage()
@@ -273,11 +289,9 @@ public final class Main implements Callable<Integer> {
                                 : ""));
             }
         }
-        // The hook before the held lines: a SIGTERM sent as soon as they appear must find it.
-        CountDownLatch stopped = stopOnShutdown(node, apiServer, log);
         held.forEach(r -> r.logTo(log));
-        if (apiServer != null) {
-            log.info("API and dashboard on {}/ (token in {})", apiServer.url(), apiServer.token().file());
+        if (apiServer.get() != null) {
+            log.info("API and dashboard on {}/ (token in {})", apiServer.get().url(), apiServer.get().token().file());
         }
         stopped.await(); // the only way on is the hook, which ends the process
         return 0;
@@ -404,16 +418,17 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Adds the shutdown hook that closes the node and ends the process.
+     * The shutdown hook: closes the API (if it is up), then the node, and ends the process.
      *
-     * @return counted down when the node is closed (just before the process ends)
+     * @param stopped counted down when the node is closed (just before the process ends)
      */
-    private static CountDownLatch stopOnShutdown(Node node, ApiServer api, Logger log) {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("shutdown").unstarted(() -> {
+    private static Thread shutdownHook(Node node, AtomicReference<ApiServer> apiServer, CountDownLatch stopped,
+                                       Logger log) {
+        return Thread.ofPlatform().name("shutdown").unstarted(() -> {
             int status = 1;
             try {
                 log.info("shutting down");
+                ApiServer api = apiServer.get();
                 if (api != null) {
                     api.close(); // first: no request may reach a node that is closing
                     api.token().delete();
@@ -432,7 +447,6 @@ public final class Main implements Callable<Integer> {
                 System.err.flush();
                 Runtime.getRuntime().halt(status);
             }
-        }));
-        return stopped;
+        });
     }
 }

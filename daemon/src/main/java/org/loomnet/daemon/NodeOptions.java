@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.loomnet.dht.DhtConfig;
 import org.loomnet.node.Node;
 import org.loomnet.node.NodeConfig;
 import org.loomnet.node.PeerAddress;
@@ -131,6 +132,22 @@ public final class NodeOptions {
             description = "Least time between two peer requests answered for one peer, and between this "
                     + "node's own requests while short of peers (default: ${DEFAULT-VALUE}).")
     Duration peerExchangeInterval;
+
+    // The DHT.
+
+    @Option(names = "--dht-port", paramLabel = "PORT", converter = HostPort.PortConverter.class,
+            description = "UDP port of the Kademlia DHT (BitTorrent's mainline DHT, BEP 5) through which the node "
+                    + "finds the other nodes of its network; 0 picks a free one (default: the TCP port, --port).")
+    Integer dhtPort;
+
+    @Option(names = "--dht-bootstrap", paramLabel = "HOST:PORT", split = ",", converter = HostPort.PeerConverter.class,
+            description = "DHT nodes to join the DHT through, comma-separated; any BEP 5 node will do. May be "
+                    + "repeated (default: none, so the DHT only meets nodes that contact it).")
+    List<PeerAddress> dhtBootstrap = new ArrayList<>();
+
+    @Option(names = "--no-dht", description = "Run without the DHT: no UDP socket, no DHT discovery "
+            + "(default: ${DEFAULT-VALUE}).")
+    boolean noDht;
 
     // Limits.
 
@@ -254,6 +271,9 @@ public final class NodeOptions {
                 .banDuration(banDuration)
                 .fanout(fanout)
                 .gossip(gossipMaxHops, gossipCache, gossipTtl);
+        if (!noDht) {
+            b.dht(dhtConfig(listen));
+        }
         // Added to the defaults' (none): one entry per seed, in the order given.
         new LinkedHashSet<>(seedUrls).forEach(b::seedUrl);
         new LinkedHashSet<>(dnsSeeds).forEach(b::dnsSeed);
@@ -267,6 +287,35 @@ public final class NodeOptions {
             }
         }
         return b;
+    }
+
+    /**
+     * The DHT the flags describe: bound to {@code --host} (the DHT speaks IPv4 only: an IPv6
+     * wildcard becomes 0.0.0.0), on {@code --dht-port} or else the TCP port, joining through
+     * {@code --dht-bootstrap}.
+     */
+    private DhtConfig dhtConfig(InetSocketAddress listen) {
+        InetAddress host = listen.getAddress();
+        if (host instanceof java.net.Inet6Address) {
+            if (!host.isAnyLocalAddress()) {
+                throw new IllegalArgumentException("--host " + host.getHostAddress() + ": the DHT speaks IPv4 only; "
+                        + "give an IPv4 --host, or --no-dht");
+            }
+            host = new InetSocketAddress("0.0.0.0", 0).getAddress();
+        }
+        List<InetSocketAddress> boot = new ArrayList<>();
+        for (PeerAddress p : dhtBootstrap) {
+            try {
+                boot.add(HostPort.resolve(p.address()));
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("--dht-bootstrap: cannot resolve host '" + p.address().getHostString()
+                        + "'");
+            }
+        }
+        return DhtConfig.DEFAULTS.toBuilder()
+                .bindAddress(new InetSocketAddress(host, dhtPort != null ? dhtPort : listen.getPort()))
+                .bootstrap(List.copyOf(new LinkedHashSet<>(boot)))
+                .build();
     }
 
     /**

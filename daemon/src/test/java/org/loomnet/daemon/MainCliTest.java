@@ -84,9 +84,13 @@ class MainCliTest {
     void noFlagsGiveExactlyTheLibraryDefaults() {
         Main main = parse();
         NodeConfig c = main.options.toBuilder((l, m) -> reported.add(m)).config();
-        // The one setting the daemon decides itself: where the key lives.
+        // The two settings the daemon decides itself: where the key lives, and that a DHT runs (the
+        // library's default is none), with the DHT library's defaults but for its port: the TCP port's number.
         assertThat(c.dataDir()).isEqualTo(home.resolve(".loomnet").resolve("loomnet-" + NodeConfig.DEFAULT_PORT));
-        assertThat(new Node.Builder(c).dataDir(NodeConfig.DEFAULTS.dataDir()).config()).isEqualTo(NodeConfig.DEFAULTS);
+        assertThat(c.dht()).isEqualTo(org.loomnet.dht.DhtConfig.DEFAULTS.toBuilder()
+                .bindAddress(new InetSocketAddress("0.0.0.0", NodeConfig.DEFAULT_PORT)).build());
+        assertThat(new Node.Builder(c).dataDir(NodeConfig.DEFAULTS.dataDir()).dht(null).config())
+                .isEqualTo(NodeConfig.DEFAULTS);
         assertThat(c.encryption()).isTrue();
         assertThat(main.logLevel).isEqualTo(LogLevel.INFO);
         assertThat(main.options.peersFile).isNull();
@@ -174,7 +178,7 @@ class MainCliTest {
                 .containsExactlyInAnyOrderElementsOf(options.stream().map(OptionSpec::longestName).toList());
         assertThat(help).doesNotContain(HelpSections.OTHER + ":");
         assertThat(help.lines().filter(l -> l.endsWith(":") && !l.startsWith(" ")).toList()).containsExactly(
-                "Network:", "Peers and discovery:", "Limits:", "Gossip:", "API and dashboard:",
+                "Network:", "Peers and discovery:", "DHT:", "Limits:", "Gossip:", "API and dashboard:",
                 "Configuration and logging:", "Help:", "Commands:", "Exit codes:");
         for (HelpSections.Section s : HelpSections.SECTIONS) {
             String body = help.substring(help.indexOf("\n" + s.heading() + ":\n"));
@@ -223,6 +227,7 @@ class MainCliTest {
             "--max-incoming", "7", "--max-incoming-per-ip", "2", "--accepts-per-ip-per-second", "11",
             "--ban-duration", "7d",
             "--fanout", "3", "--gossip-max-hops", "4", "--gossip-cache", "1000", "--gossip-ttl", "PT2M30S",
+            "--dht-port", "7809", "--dht-bootstrap", "127.0.0.7:6881,127.0.0.8:6882", "--no-dht",
             "--api", "127.0.0.1:6499", "--no-api",
             "--log-level", "DEBUG"};
 
@@ -262,6 +267,8 @@ class MainCliTest {
         assertThat(c.gossipMaxHops()).isEqualTo(4);
         assertThat(c.gossipSeenCapacity()).isEqualTo(1000);
         assertThat(c.gossipTtl()).isEqualTo(Duration.ofSeconds(150));
+        // DHT: off (its other flags are checked in theDhtFlagsReachTheDhtConfig)
+        assertThat(c.dht()).isNull();
         // The daemon's own
         assertThat(main.api).isEqualTo(new InetSocketAddress("127.0.0.1", 6499));
         assertThat(main.noApi).isTrue();
@@ -605,6 +612,33 @@ class MainCliTest {
     }
 
     @Test
+    void apiPortInUseIsOneLineAndExitCode1() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+
+            Run r = run("--host", "127.0.0.1", "--port", "0", "--no-dht", "--api", "127.0.0.1:" + port);
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.errLines()).hasSize(1);
+            assertThat(r.err()).startsWith("node: cannot listen for the API on 127.0.0.1:" + port + ": ")
+                    .contains("--no-api");
+        }
+    }
+
+    @Test
+    void dhtPortInUseIsOneLineAndExitCode1() throws IOException {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+
+            Run r = run("--host", "127.0.0.1", "--port", "0", "--dht-port", String.valueOf(port), "--no-api");
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.errLines()).hasSize(1);
+            assertThat(r.err()).contains("DHT").contains(String.valueOf(port));
+        }
+    }
+
+    @Test
     void portInUseIsOneLineAndExitCode1() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
@@ -756,5 +790,33 @@ class MainCliTest {
         Run r = run("--config", dir.resolve("nope.json").toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("node: config file " + dir.resolve("nope.json") + ": no such file");
+    }
+
+    // ---- the DHT ------------------------------------------------------------------------------
+
+    @Test
+    void theDhtRunsByDefaultOnTheTcpPortNumber() {
+        NodeConfig c = config("--host", "127.0.0.2", "--port", "7805");
+        assertThat(c.dht()).isNotNull();
+        assertThat(c.dht().bindAddress()).isEqualTo(new InetSocketAddress("127.0.0.2", 7805));
+        assertThat(c.dht().bootstrap()).isEmpty();
+        assertThat(config("--port", "0").dht().bindAddress().getPort()).isZero();
+    }
+
+    @Test
+    void theDhtFlagsReachTheDhtConfig() {
+        NodeConfig c = config("--host", "127.0.0.2", "--dht-port", "7809",
+                "--dht-bootstrap", "127.0.0.7:6881,127.0.0.8:6882", "--dht-bootstrap", "127.0.0.7:6881");
+        assertThat(c.dht().bindAddress()).isEqualTo(new InetSocketAddress("127.0.0.2", 7809));
+        assertThat(c.dht().bootstrap()).containsExactly(
+                new InetSocketAddress("127.0.0.7", 6881), new InetSocketAddress("127.0.0.8", 6882));
+        assertThat(config("--no-dht").dht()).isNull();
+    }
+
+    @Test
+    void anIpv6HostNeedsNoDht() {
+        assertThat(config("--host", "::").dht().bindAddress().getAddress().isAnyLocalAddress()).isTrue();
+        assertThatThrownBy(() -> config("--host", "::1")).hasMessageContaining("the DHT speaks IPv4 only");
+        assertThat(config("--host", "::1", "--no-dht").dht()).isNull();
     }
 }

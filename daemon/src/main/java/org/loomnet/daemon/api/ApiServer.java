@@ -65,7 +65,11 @@ import org.slf4j.LoggerFactory;
  *                                     "target": "broadcast" | "all" | "random" | "gossip" | NODE_ID}
  *   GET  /api/messages               the most recent received messages  ?type=chat  ?limit=100
  * </pre>
- * DHT endpoints are added by {@link #addRoute} when the DHT runs.
+ *   GET  /api/dht                    the DHT: our id, address, routing table, counters
+ *   GET  /api/dht/peers              a get_peers lookup                 ?info_hash=40 hex digits
+ *   POST /api/dht/announce           {"info_hash": "40 hex digits", "port": 7700}
+ * </pre>
+ * <pre>
  *
  * <h2>Who may call what</h2>
  * Every {@code POST} needs {@code Authorization: Bearer <token>}, the token being the content of
@@ -93,6 +97,8 @@ public final class ApiServer implements AutoCloseable {
     static final int MAX_MESSAGE_BODY = 2 * 1024 * 1024;
     /** Over-limit bodies up to this size are read and dropped before the 413; larger ones end the connection. */
     static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+    /** How long a DHT lookup through the API may take before answering 504. */
+    static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(30);
     /** How long a request waits for the node's processing thread before answering 503. */
     static final Duration NODE_TIMEOUT = Duration.ofSeconds(5);
     /** Messages kept for {@code GET /api/messages}, and the bytes kept of each payload. */
@@ -172,6 +178,9 @@ public final class ApiServer implements AutoCloseable {
         routes.put("POST /api/network/quality", this::quality);
         routes.put("POST /api/messages", this::send);
         routes.put("GET /api/messages", this::received);
+        routes.put("GET /api/dht", r -> Response.json(200, Views.dht(dht(), await(dht().routingTable()))));
+        routes.put("GET /api/dht/peers", this::dhtPeers);
+        routes.put("POST /api/dht/announce", this::dhtAnnounce);
         this.recorder = node.subscribeAll(m -> recent.add(m, Instant.now()));
     }
 
@@ -588,6 +597,60 @@ public final class ApiServer implements AutoCloseable {
         List<Views.MessageView> out = recent.newest(type == null || type.isEmpty() ? null : type, limit).stream()
                 .map(Views::message).toList();
         return Response.json(200, Map.of("count", out.size(), "received_total", recent.seen(), "messages", out));
+    }
+
+    // ---- the DHT ------------------------------------------------------------------------------
+
+    private org.loomnet.dht.DhtNode dht() {
+        org.loomnet.dht.DhtNode dht = node.dht();
+        if (dht == null) {
+            throw new ApiException(409, "dht_off", "this node runs no DHT (started with --no-dht)");
+        }
+        return dht;
+    }
+
+    private Response dhtPeers(Request r) {
+        org.loomnet.dht.DhtNode dht = dht();
+        org.loomnet.dht.DhtId infoHash = infoHash(r.param("info_hash"));
+        return Response.json(200, Views.peers(awaitLookup(dht.getPeers(infoHash))));
+    }
+
+    private Response dhtAnnounce(Request r) {
+        org.loomnet.dht.DhtNode dht = dht();
+        org.loomnet.dht.DhtId infoHash = infoHash(string(r.body(), "info_hash", true));
+        JsonElement port = r.body().get("port");
+        if (port == null || !isInteger(port) || port.getAsLong() < 1 || port.getAsLong() > 65535) {
+            throw ApiException.badRequest("port must be a whole number from 1 to 65535");
+        }
+        return Response.json(200, Views.announced(awaitLookup(dht.announce(infoHash, port.getAsInt(), false))));
+    }
+
+    /** A lookup takes seconds: it gets longer than the node's answers, and its timeout is a 504. */
+    private static <T> T awaitLookup(CompletableFuture<T> f) {
+        try {
+            return f.get(LOOKUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RejectedExecutionException busy) {
+                throw new ApiException(503, "dht_busy", busy.getMessage());
+            }
+            if (e.getCause() instanceof TimeoutException) {
+                throw new ApiException(504, "lookup_timeout", "the DHT lookup timed out");
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ApiException(504, "lookup_timeout", "the DHT lookup did not end within "
+                    + LOOKUP_TIMEOUT.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "stopping", "the API is stopping");
+        }
+    }
+
+    private static org.loomnet.dht.DhtId infoHash(String text) {
+        if (text == null || !text.strip().matches("[0-9a-fA-F]{40}")) {
+            throw ApiException.badRequest("info_hash must be 40 hex digits (a SHA-1)");
+        }
+        return org.loomnet.dht.DhtId.fromHex(text.strip());
     }
 
     // ---- reading bodies and parameters --------------------------------------------------------

@@ -194,6 +194,52 @@ public final class NodeMetrics {
         counter("loomnet_gossip_stale_total", "Gossip messages dropped because their timestamp was outside the TTL window",
                 counters::gossipStale);
         gauge("loomnet_gossip_seen_ids", "Gossip message ids in the seen-cache", counters::gossipSeenSize);
+
+        // ---- the DHT, when the node runs one -------------------------------------------------
+        org.loomnet.dht.DhtNode dht = node.dht();
+        if (dht != null) {
+            dhtMetrics(dht.counters());
+        }
+    }
+
+    /** The DHT's traffic, protection and table, from its own counters. */
+    private void dhtMetrics(org.loomnet.dht.DhtCounters d) {
+        CounterWithCallback.builder().name("loomnet_dht_queries_received_total")
+                .help("DHT queries received and served, by KRPC method (unknown: methods we do not serve)")
+                .labelNames("method")
+                .callback(cb -> {
+                    cb.call(d.pingsReceived(), "ping");
+                    cb.call(d.findNodesReceived(), "find_node");
+                    cb.call(d.getPeersReceived(), "get_peers");
+                    cb.call(d.announcesReceived(), "announce_peer");
+                    cb.call(d.unknownMethodsReceived(), "unknown");
+                }).register(registry);
+        counter("loomnet_dht_queries_sent_total", "DHT queries sent", d::queriesSent);
+        counter("loomnet_dht_responses_received_total", "DHT responses matched to a query we sent",
+                d::responsesReceived);
+        counter("loomnet_dht_responses_unmatched_total",
+                "DHT responses matching no pending query (unknown transaction id, or from another address)",
+                d::unmatchedResponses);
+        counter("loomnet_dht_timeouts_total", "DHT queries that got no response in time", d::timeouts);
+        counter("loomnet_dht_errors_received_total", "KRPC errors received", d::errorsReceived);
+        counter("loomnet_dht_errors_sent_total", "KRPC errors sent (201-204)", d::errorsSent);
+        counter("loomnet_dht_malformed_packets_total", "UDP packets that were not valid bencoded KRPC", d::malformedPackets);
+        counter("loomnet_dht_rate_limited_packets_total", "Queries dropped by the per-IP rate limit",
+                d::rateLimitedPackets);
+        counter("loomnet_dht_inbox_dropped_total", "Packets dropped because the DHT's processing queue was full",
+                d::inboxDropped);
+        counter("loomnet_dht_busy_refusals_total",
+                "Our own queries or lookups refused because too many were pending", d::refusedBusy);
+        counter("loomnet_dht_bytes_received_total", "UDP bytes received by the DHT", d::bytesIn);
+        counter("loomnet_dht_bytes_sent_total", "UDP bytes sent by the DHT", d::bytesOut);
+        counter("loomnet_dht_peers_announced_total", "announce_peer queries accepted from other nodes",
+                d::peersAnnouncedToUs);
+        counter("loomnet_dht_lookups_total", "Iterative lookups completed", d::lookupsCompleted);
+        gauge("loomnet_dht_routing_table_nodes", "Nodes in the DHT routing table", d::routingTableSize);
+        gauge("loomnet_dht_pending_transactions", "DHT queries awaiting a response", d::pendingTransactions);
+        gauge("loomnet_dht_active_lookups", "DHT lookups running", d::activeLookups);
+        gauge("loomnet_dht_peers_stored", "Peers stored for other nodes' info-hashes", d::peersStored);
+        gauge("loomnet_dht_info_hashes_stored", "Info-hashes with stored peers", d::infoHashesStored);
     }
 
     /**

@@ -81,6 +81,71 @@ final class Views {
                        String payloadBase64, boolean truncated) {
     }
 
+    /** {@code GET /api/dht}. */
+    record DhtView(String id, String address, int routingTableNodes, List<BucketView> buckets,
+                   Map<String, Long> counters) {
+    }
+
+    /** One bucket of the routing table. */
+    record BucketView(int index, int prefixBits, boolean containsSelf, int nodes, int good, int questionable,
+                      int bad, Instant lastChanged) {
+    }
+
+    /** {@code GET /api/dht/peers}. */
+    record DhtPeersView(String infoHash, int count, List<String> peers, int rounds, int queriesSent,
+                        long durationMs) {
+    }
+
+    /** {@code POST /api/dht/announce}. */
+    record AnnounceView(String infoHash, int asked, int accepted, List<String> peers) {
+    }
+
+    static DhtView dht(org.loomnet.dht.DhtNode dht, org.loomnet.dht.RoutingTableSnapshot table) {
+        List<BucketView> buckets = new java.util.ArrayList<>();
+        for (var b : table.buckets()) {
+            int good = 0;
+            int questionable = 0;
+            int bad = 0;
+            for (var n : b.nodes()) {
+                switch (n.status()) {
+                    case GOOD -> good++;
+                    case QUESTIONABLE -> questionable++;
+                    default -> bad++;
+                }
+            }
+            buckets.add(new BucketView(b.index(), b.prefixBits(), b.containsSelf(), b.nodes().size(), good,
+                    questionable, bad, b.lastChanged()));
+        }
+        org.loomnet.dht.DhtCounters k = dht.counters();
+        Map<String, Long> counters = new TreeMap<>();
+        counters.put("pings_received", k.pingsReceived());
+        counters.put("find_nodes_received", k.findNodesReceived());
+        counters.put("get_peers_received", k.getPeersReceived());
+        counters.put("announces_received", k.announcesReceived());
+        counters.put("queries_sent", k.queriesSent());
+        counters.put("responses_received", k.responsesReceived());
+        counters.put("timeouts", k.timeouts());
+        counters.put("errors_received", k.errorsReceived());
+        counters.put("errors_sent", k.errorsSent());
+        counters.put("malformed_packets", k.malformedPackets());
+        counters.put("rate_limited_packets", k.rateLimitedPackets());
+        counters.put("peers_stored", (long) k.peersStored());
+        counters.put("info_hashes_stored", (long) k.infoHashesStored());
+        counters.put("lookups_completed", k.lookupsCompleted());
+        return new DhtView(dht.id().hex(), HostPort.format(dht.localAddress()), table.size(), buckets, counters);
+    }
+
+    static DhtPeersView peers(org.loomnet.dht.PeersResult r) {
+        List<String> peers = r.peers().stream().map(HostPort::format).toList();
+        return new DhtPeersView(r.infoHash().hex(), peers.size(), peers, r.lookup().rounds(), r.lookup().queriesSent(),
+                r.lookup().duration().toMillis());
+    }
+
+    static AnnounceView announced(org.loomnet.dht.AnnounceResult r) {
+        return new AnnounceView(r.infoHash().hex(), r.asked(), r.accepted(),
+                r.lookup().peers().stream().map(HostPort::format).toList());
+    }
+
     static NodeView node(Node node, String apiAddress, String tokenFile, Instant startedAt) {
         NodeConfig c = node.config();
         List<ConnectionInfo> conns = node.connections();

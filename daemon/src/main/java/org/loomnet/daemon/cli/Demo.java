@@ -14,14 +14,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.loomnet.daemon.api.ApiServer;
 import org.loomnet.daemon.api.ApiToken;
+import org.loomnet.dht.DhtConfig;
 import org.loomnet.node.ConnectionInfo;
 import org.loomnet.node.Node;
 
 /**
  * A small LoomNet network in one process, on loopback: what {@code node demo} runs.
  *
- * <p>Node 1 starts first; every other node is given node 1's address as its only seed. They
- * connect to it, ask it for peers (peer exchange) and connect to each other. Each node listens on
+ * <p>Node 1 starts first. The even nodes get node 1's TCP address as their only seed: they connect
+ * to it, ask it for peers (peer exchange) and connect to the others. The odd ones get no seed at
+ * all, only node 1's DHT address as their DHT bootstrap node: they find the network through the
+ * DHT, where every node announces itself under SHA-1("loomnet:" + network). Each node listens on
  * its own loopback address in its own /16 ({@code 127.1.0.1}, {@code 127.2.0.1}, ...), because a
  * node keeps at most one outgoing connection per network group: on one address they would all
  * share a group and form a star. Every node has the HTTP API and dashboard; node 1's is on the
@@ -67,17 +70,22 @@ final class Demo implements AutoCloseable {
         Demo demo = new Demo(interval, Files.createTempDirectory("loomnet-demo-"));
         try {
             InetSocketAddress seed = null;
+            InetSocketAddress dhtBootstrap = null;
             for (int i = 1; i <= nodes; i++) {
                 String host = "127." + i + ".0.1";
+                DhtConfig dht = DhtConfig.builder().bind(host, 0)
+                        .bootstrap(dhtBootstrap == null ? List.of() : List.of(dhtBootstrap)).build();
                 Node.Builder b = Node.builder().network(network).listen(host, 0).nodeName("demo-" + i)
                         .peerExchange(Duration.ofSeconds(2), 32)
-                        .bootstrapInterval(Duration.ofSeconds(5));
-                if (seed != null) {
-                    b.seedPeer(seed);
+                        .bootstrapInterval(Duration.ofSeconds(5))
+                        .dht(dht).dhtIntervals(Duration.ofMinutes(15), Duration.ofSeconds(5));
+                if (seed != null && i % 2 == 0) {
+                    b.seedPeer(seed); // even nodes start from the seed; odd ones from the DHT alone
                 }
                 Node node = b.build().start();
                 if (seed == null) {
                     seed = node.listenAddress();
+                    dhtBootstrap = node.dht().localAddress();
                 }
                 demo.add(i, node, i == 1 ? api : new InetSocketAddress("127.0.0.1", 0), log);
             }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs a local demo network: N nodes on loopback in this process, finding each other "
-                + "through a seed and peer exchange, sending sample messages. Stop it with Ctrl-C."})
+                + "through a seed, peer exchange and the DHT, sending sample messages. Stop it with Ctrl-C."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec

@@ -409,4 +409,51 @@ class ApiServerTest {
         assertThat(r.body()).contains("# TYPE loomnet_connections gauge")
                 .contains("loomnet_info{network=\"api-test\",node_id=\"" + a.id() + "\"");
     }
+
+    // ---- the DHT ------------------------------------------------------------------------------
+
+    @Test
+    void withoutADhtTheDhtEndpointsSaySo() throws Exception {
+        Reply r = get(apiA, "/api/dht");
+        assertThat(r.status()).isEqualTo(409);
+        assertThat(r.errorCode()).isEqualTo("dht_off");
+        assertThat(get(apiA, "/api/dht/peers?info_hash=" + "ab".repeat(20)).status()).isEqualTo(409);
+    }
+
+    @Test
+    void dhtSummaryAnnounceAndLookup() throws Exception {
+        try (org.loomnet.dht.DhtNode boot = org.loomnet.dht.DhtNode.create(
+                org.loomnet.dht.DhtConfig.builder().bind("127.0.40.9", 0).build()).start()) {
+            Node c = Node.builder().network("api-test").listen("127.0.40.3", 0).targetOutgoing(0)
+                    .dht(org.loomnet.dht.DhtConfig.builder().bind("127.0.40.3", 0)
+                            .bootstrap(List.of(boot.localAddress())).queryTimeout(Duration.ofMillis(500)).build())
+                    .build();
+            closeMe.add(c);
+            c.start();
+            ApiServer apiC = api(c, "c", true);
+            await("c's DHT joined", () -> c.dht().counters().routingTableSize() > 0);
+
+            JsonObject summary = get(apiC, "/api/dht").json();
+            assertThat(summary.get("id").getAsString()).isEqualTo(c.dht().id().hex());
+            assertThat(summary.get("routing_table_nodes").getAsInt()).isPositive();
+            assertThat(summary.getAsJsonArray("buckets")).isNotEmpty();
+
+            String hash = "5a".repeat(20);
+            Reply announced = post(apiC, "/api/dht/announce", "{\"info_hash\": \"" + hash + "\", \"port\": 7777}");
+            assertThat(announced.status()).as(announced.body()).isEqualTo(200);
+            assertThat(announced.json().get("accepted").getAsInt()).isPositive();
+            // Another node's view: the boot node's store, through a lookup from c.
+            Reply found = get(apiC, "/api/dht/peers?info_hash=" + hash);
+            assertThat(found.status()).isEqualTo(200);
+            assertThat(found.json().getAsJsonArray("peers").asList()).extracting(JsonElement::getAsString)
+                    .contains("127.0.40.3:7777");
+
+            assertThat(get(apiC, "/api/dht/peers?info_hash=xyz").status()).isEqualTo(400);
+            assertThat(get(apiC, "/api/dht/peers").status()).isEqualTo(400);
+            assertThat(post(apiC, "/api/dht/announce", "{\"info_hash\": \"" + hash + "\", \"port\": 0}").status())
+                    .isEqualTo(400);
+            assertThat(post(apiC, "/api/dht/announce", "{\"info_hash\": \"" + hash + "\", \"port\": 7777}", null)
+                    .status()).isEqualTo(401);
+        }
+    }
 }

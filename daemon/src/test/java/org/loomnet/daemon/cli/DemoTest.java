@@ -31,8 +31,17 @@ class DemoTest {
         }
     }
 
+    private static boolean knowsFromTheDht(Demo.Member m) {
+        try {
+            return m.node().addressBook().get().stream()
+                    .anyMatch(e -> e.sources().contains(org.loomnet.peers.PeerSource.DHT));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @Test
-    void theNodesFindEachOtherFromOneSeedAndEveryOneReceivesMessages() throws Exception {
+    void theNodesFindEachOtherThroughASeedAndTheDhtAndEveryOneReceivesMessages() throws Exception {
         StringWriter log = new StringWriter();
         Demo demo = Demo.start(4, new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), "demo-test",
                 new PrintWriter(log));
@@ -41,6 +50,10 @@ class DemoTest {
             await("fully connected (peer exchange found the others)", demo::fullyConnected);
             await("every node received chat and news", () -> members.stream()
                     .allMatch(m -> m.chats().get() > 0 && m.news().get() > 0));
+            // The odd nodes had no seed, only node 1's DHT address; every node announces itself in the
+            // DHT, and what an announce finds goes into the address book with the source "dht".
+            assertThat(members.get(2).node().config().seedPeers()).isEmpty();
+            await("an address learned from the DHT", () -> members.stream().anyMatch(DemoTest::knowsFromTheDht));
             String summary = demo.summary();
             assertThat(summary.lines()).hasSize(5);
             assertThat(summary).contains("demo-1").contains("demo-4").contains(members.get(0).api().url());

@@ -614,8 +614,8 @@ final class DhtProcessing {
                 Duration.ofNanos(System.nanoTime() - op.startNanos));
         switch (op.goal) {
             case Goal.Find f -> f.result().complete(result);
-            case Goal.Peers p -> p.result().complete(new PeersResult(l.target, l.peers(), result));
-            case Goal.Announce a -> announce(op, a, new PeersResult(l.target, l.peers(), result), now);
+            case Goal.Peers p -> p.result().complete(new PeersResult(l.target, withOurOwn(l, now), result));
+            case Goal.Announce a -> announce(op, a, new PeersResult(l.target, withOurOwn(l, now), result), now);
             case Goal.Maintenance m -> {
                 if (m.self()) {
                     selfLookupRunning = false;
@@ -628,6 +628,22 @@ final class DhtProcessing {
                         table.size());
             }
         }
+    }
+
+    /**
+     * The peers a get_peers lookup found, plus those announced to this node itself: we are one of
+     * the DHT's nodes, and may be one of the k closest to the info-hash, where announces land. In
+     * a small DHT (two nodes that announced to each other) they would otherwise never find each other.
+     */
+    private List<InetSocketAddress> withOurOwn(Lookup l, long now) {
+        java.util.LinkedHashSet<InetSocketAddress> all = new java.util.LinkedHashSet<>(l.peers());
+        for (InetSocketAddress p : peers.peers(l.target, MAX_LOOKUP_PEERS, now, random)) {
+            if (all.size() >= MAX_LOOKUP_PEERS) {
+                break;
+            }
+            all.add(p);
+        }
+        return List.copyOf(all);
     }
 
     private static void fail(Goal goal, Exception why) {

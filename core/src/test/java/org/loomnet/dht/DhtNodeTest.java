@@ -71,6 +71,21 @@ class DhtNodeTest {
     }
 
     @Test
+    void aLookupIncludesThePeersAnnouncedToThisNodeItself() throws Exception {
+        // Two nodes alone: each one's announce lands on the other, so only the local store can
+        // tell each where the other is.
+        DhtNode a = node(config("127.0.0.2").build());
+        DhtNode b = node(config("127.0.0.3").bootstrap(List.of(a.localAddress())).build());
+        await(() -> a.counters().routingTableSize() == 1 && b.counters().routingTableSize() == 1, "they know each other");
+        DhtId swarm = DhtId.infoHashOf("loomnet:two");
+        assertThat(a.announce(swarm, 7001, false).get(WAIT, TimeUnit.SECONDS).accepted()).isEqualTo(1);
+        assertThat(b.announce(swarm, 7002, false).get(WAIT, TimeUnit.SECONDS).lookup().peers())
+                .containsExactly(new InetSocketAddress("127.0.0.2", 7001)); // a's, stored at b itself
+        assertThat(a.getPeers(swarm).get(WAIT, TimeUnit.SECONDS).peers()) // b's from a's own store, a's from b's
+                .containsExactlyInAnyOrder(new InetSocketAddress("127.0.0.3", 7002), new InetSocketAddress("127.0.0.2", 7001));
+    }
+
+    @Test
     void twoNodesPingAndLearnEachOther() throws Exception {
         DhtNode a = node(config("127.0.0.2").build());
         DhtNode b = node(config("127.0.0.3").build());

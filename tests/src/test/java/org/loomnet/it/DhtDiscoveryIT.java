@@ -68,6 +68,19 @@ class DhtDiscoveryIT {
     }
 
     @Test
+    void aNodeWhoseOnlyBootstrapIsAnotherNodesDhtFindsIt() throws Exception {
+        // The daemon's case: node b is started with --dht-bootstrap pointing at node a's DHT, and
+        // nothing else. Each one's announce lands on the other; lookups include the local store.
+        try (TestNodes net = new TestNodes()) {
+            Node a = net.start(TestNodes.builder("127.65.0.1").targetOutgoing(2)
+                    .dht(DhtConfig.builder().bind("127.65.0.1", 0).queryTimeout(Duration.ofMillis(500)).build())
+                    .dhtIntervals(Duration.ofMinutes(15), Duration.ofMillis(300)));
+            Node b = net.start(discovering("127.66.0.1", a.dht().localAddress()));
+            Await.until("a and b connected over TCP", () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
+        }
+    }
+
+    @Test
     void nodesOfAnotherNetworkAreNotFound() throws Exception {
         try (DhtNode boot = DhtNode.create(DhtConfig.builder().bind("127.0.0.1", 0).build()).start();
              TestNodes net = new TestNodes()) {

@@ -92,8 +92,11 @@ public final class NodeOptions {
                     + "{\"networks\": {\"NAME\": [\"[NODE_ID@]HOST:PORT\", ...]}}; "
                     + "the seeds of this node's network go into the address book and are dialed with "
                     + "backoff like any learned address; a pinned seed (NODE_ID@) is kept as a special peer "
-                    + "(default: none; bin/node passes the project's peers.json).")
+                    + "(default: none; bin/node passes the project's peers.json; give 'none' for no file).")
     Path peersFile;
+
+    /** {@code --peers-file none}: no peers file, even where bin/node passes one. */
+    static final String NO_PEERS_FILE = "none";
 
     @Option(names = "--seed-url", paramLabel = "URL", converter = SeedUrl.Converter.class,
             description = "An http or https URL that answers a GET with HOST:PORT lines: peer addresses for "
@@ -248,7 +251,7 @@ public final class NodeOptions {
             }
         }
         java.util.Set<InetSocketAddress> fromFlag = new java.util.HashSet<>(special.keySet());
-        if (peersFile != null) {
+        if (peersFile != null && !peersFile.toString().equals(NO_PEERS_FILE)) {
             for (PeerAddress s : seeds(report)) {
                 String conflict = add(special, s);
                 if (conflict != null) {

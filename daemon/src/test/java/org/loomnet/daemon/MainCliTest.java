@@ -819,4 +819,11 @@ class MainCliTest {
         assertThatThrownBy(() -> config("--host", "::1")).hasMessageContaining("the DHT speaks IPv4 only");
         assertThat(config("--host", "::1", "--no-dht").dht()).isNull();
     }
+
+    @Test
+    void peersFileNoneMeansNoPeersFile() {
+        NodeConfig c = config("--peers-file", "none");
+        assertThat(c.seedPeers()).isEmpty();
+        assertThat(reported).isEmpty(); // no warning about a missing file
+    }
 }

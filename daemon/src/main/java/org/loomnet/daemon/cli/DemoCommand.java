@@ -97,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
         Demo.Member first = demo.members().get(0);
         out.println("LoomNet demo: " + nodes + " nodes on loopback, network \"" + network + "\"");
         out.println("dashboard of demo-1:  " + first.api().url() + "/");
-        out.println("try:                  java -jar node.jar status --api "
+        out.println("try:                  bin/node status --api "
                 + org.loomnet.daemon.HostPort.format(first.api().address()));
         out.println("stop with Ctrl-C");
         out.println();

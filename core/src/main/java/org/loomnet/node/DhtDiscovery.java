@@ -1,9 +1,6 @@
 package org.loomnet.node;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +125,7 @@ final class DhtDiscovery {
                     .get(ROUND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             List<InetSocketAddress> peers = new ArrayList<>();
             for (InetSocketAddress p : r.lookup().peers()) {
-                if (!isSelf(p)) {
+                if (!OwnAddress.matches(p, self)) { // our own announcement
                     peers.add(p);
                 }
             }
@@ -143,23 +140,4 @@ final class DhtDiscovery {
         }
     }
 
-    /** True for our own announcement, as other DHT nodes saw its source address. */
-    private boolean isSelf(InetSocketAddress p) {
-        if (p.getPort() != self.getPort()) {
-            return false;
-        }
-        InetAddress a = p.getAddress();
-        InetAddress l = self.getAddress();
-        if (!l.isAnyLocalAddress()) {
-            return a.equals(l);
-        }
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
-            return true;
-        }
-        try {
-            return NetworkInterface.getByInetAddress(a) != null;
-        } catch (SocketException e) {
-            return false;
-        }
-    }
 }

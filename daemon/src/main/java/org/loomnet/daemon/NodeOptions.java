@@ -2,8 +2,6 @@ package org.loomnet.daemon;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import org.loomnet.dht.DhtConfig;
 import org.loomnet.node.Node;
+import org.loomnet.node.OwnAddress;
 import org.loomnet.node.NodeConfig;
 import org.loomnet.node.PeerAddress;
 import org.loomnet.wire.Hello;
@@ -281,7 +280,7 @@ public final class NodeOptions {
         new LinkedHashSet<>(seedUrls).forEach(b::seedUrl);
         new LinkedHashSet<>(dnsSeeds).forEach(b::dnsSeed);
         for (PeerAddress p : special.values()) {
-            if (isSelf(p.address(), listen)) {
+            if (OwnAddress.matches(p.address(), listen)) {
                 report.accept(Level.DEBUG, "not dialing " + HostPort.format(p) + ": it is this node's own address");
             } else if (p.nodeId() == null && !fromFlag.contains(p.address())) {
                 b.seedPeer(p.address()); // a seed: dialed from the address book, with backoff, not forever
@@ -389,28 +388,5 @@ public final class NodeOptions {
                     + String.join(", ", out.stream().map(HostPort::format).toList()));
         }
         return out;
-    }
-
-    /**
-     * True if dialing {@code peer} would reach this node itself: the shipped peers.json lists
-     * 127.0.0.1:7700, which is the node's own address when it runs with the defaults.
-     */
-    private static boolean isSelf(InetSocketAddress peer, InetSocketAddress listen) {
-        if (peer.getPort() != listen.getPort()) {
-            return false;
-        }
-        InetAddress a = peer.getAddress();
-        InetAddress l = listen.getAddress();
-        if (!l.isAnyLocalAddress()) {
-            return a.equals(l);
-        }
-        if (a.isAnyLocalAddress() || a.isLoopbackAddress()) {
-            return true;
-        }
-        try {
-            return NetworkInterface.getByInetAddress(a) != null;
-        } catch (SocketException e) {
-            return false;
-        }
     }
 }

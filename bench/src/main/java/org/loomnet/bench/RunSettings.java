@@ -1,0 +1,49 @@
+package org.loomnet.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * The settings of one run of the benchmarks.
+ *
+ * @param smoke      a short run with tiny counts: proves that each benchmark works, measures little
+ * @param warmup     warm-up iterations, or -1 for each benchmark's own default
+ * @param iterations measured iterations, or -1 for each benchmark's own default
+ * @param daemonJar  the daemon's runnable jar ({@code daemon/target/node.jar}), for the start-up benchmark
+ * @param progress   where progress lines go (stderr); results go to the table and the JSON file
+ */
+public record RunSettings(boolean smoke, int warmup, int iterations, Path daemonJar, PrintStream progress) {
+
+    /**
+     * @param full  the benchmark's default for a full run
+     * @param smoke its default for a smoke run
+     * @return the warm-up iterations to do
+     */
+    int warmup(int full, int smoke) {
+        return warmup >= 0 ? warmup : smoke() ? smoke : full;
+    }
+
+    /**
+     * @param full  the benchmark's default for a full run
+     * @param smoke its default for a smoke run
+     * @return the measured iterations to do, at least 1
+     */
+    int iterations(int full, int smoke) {
+        return Math.max(1, iterations > 0 ? iterations : smoke() ? smoke : full);
+    }
+
+    /**
+     * @param full  the count for a full run
+     * @param smoke the count for a smoke run
+     * @return the one that applies
+     */
+    int count(int full, int smoke) {
+        return smoke() ? smoke : full;
+    }
+
+    /** Prints one progress line. */
+    void log(String format, Object... args) {
+        progress.println(String.format(java.util.Locale.ROOT, format, args));
+        progress.flush();
+    }
+}

@@ -26,8 +26,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -36,6 +34,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import org.loomnet.store.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -212,27 +211,7 @@ public final class AddressBookStore {
             throw new IOException("address book of " + json.length + " bytes is larger than the limit of "
                     + maxFileBytes + " bytes; not saved");
         }
-        Path target = file.toAbsolutePath();
-        Path tmp = tempFileFor(target);
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(json);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        syncDirectory(target.getParent());
+        AtomicFile.write(file, json);
     }
 
     /**
@@ -240,8 +219,7 @@ public final class AddressBookStore {
      * @return the temp file its saves write first: {@code <name>.tmp} next to it
      */
     public static Path tempFileFor(Path file) {
-        Path name = file.getFileName();
-        return file.resolveSibling(name + ".tmp");
+        return AtomicFile.tempFileFor(file);
     }
 
     // ---- writing -----------------------------------------------------------------------------
@@ -302,19 +280,6 @@ public final class AddressBookStore {
             w.endObject();
         }
         return out.append('\n').toString();
-    }
-
-    private static void syncDirectory(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | RuntimeException e) {
-            // Not every platform can open or force a directory (Windows cannot); the rename is
-            // still atomic, only its durability across a power cut is less certain.
-            LOG.debug("Could not force directory {} after saving the address book: {}", dir, e.toString());
-        }
     }
 
     // ---- reading -----------------------------------------------------------------------------

@@ -23,10 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.loomnet.daemon.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomnet.node.Node;
 
@@ -121,20 +121,10 @@ class ApiServerTest {
         return post(api, path, body, api.token().value());
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private void connectAtoB() throws Exception {
         Reply r = post(apiA, "/api/network/dial", "{\"address\": \"" + hostPort(b) + "\"}");
         assertThat(r.status()).as(r.body()).isEqualTo(202);
-        await("a and b online", () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
+        Await.until("a and b online", () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
     }
 
     private static String hostPort(Node n) {
@@ -162,7 +152,7 @@ class ApiServerTest {
     void connectionsCarryEveryMetricAndFilter() throws Exception {
         connectAtoB();
         b.send(a.id(), "ping", new byte[10]);
-        await("a received", () -> a.counters().messagesReceived() == 1);
+        Await.until("a received", () -> a.counters().messagesReceived() == 1);
 
         Reply all = get(apiA, "/api/network/connections");
         assertThat(all.status()).isEqualTo(200);
@@ -267,7 +257,7 @@ class ApiServerTest {
 
         Reply d = post(apiA, "/api/network/disconnect", "{\"node_id\": \"" + b.id() + "\"}");
         assertThat(d.status()).as(d.body()).isEqualTo(200);
-        await("b gone from a", () -> !a.peers().contains(b.id()));
+        Await.until("b gone from a", () -> !a.peers().contains(b.id()));
 
         Reply unknown = post(apiA, "/api/network/disconnect", "{\"node_id\": \"" + "ab".repeat(20) + "\"}");
         assertThat(unknown.status()).isEqualTo(404);
@@ -283,7 +273,7 @@ class ApiServerTest {
         assertThat(ban.status()).as(ban.body()).isEqualTo(200);
         assertThat(ban.json().get("disconnected").getAsInt()).isEqualTo(1);
         assertThat(ban.json().get("duration").getAsString()).isEqualTo("1h");
-        await("b disconnected", () -> !a.peers().contains(b.id()));
+        Await.until("b disconnected", () -> !a.peers().contains(b.id()));
 
         Reply unban = post(apiA, "/api/network/unban", "{\"node_id\": \"" + b.id() + "\"}");
         assertThat(unban.status()).as(unban.body()).isEqualTo(200);
@@ -322,7 +312,7 @@ class ApiServerTest {
         assertThat(post(apiA, "/api/messages", "{\"type\": \"news\", \"payload\": \"flood\", \"target\": \"gossip\"}")
                 .json().get("sent_to").getAsInt()).isEqualTo(1);
 
-        await("b received four", () -> {
+        Await.until("b received four", () -> {
             try {
                 return get(apiB, "/api/messages").json().get("count").getAsInt() == 4;
             } catch (Exception e) {
@@ -431,7 +421,7 @@ class ApiServerTest {
             closeMe.add(c);
             c.start();
             ApiServer apiC = api(c, "c", true);
-            await("c's DHT joined", () -> c.dht().counters().routingTableSize() > 0);
+            Await.until("c's DHT joined", () -> c.dht().counters().routingTableSize() > 0);
 
             JsonObject summary = get(apiC, "/api/dht").json();
             assertThat(summary.get("id").getAsString()).isEqualTo(c.dht().id().hex());

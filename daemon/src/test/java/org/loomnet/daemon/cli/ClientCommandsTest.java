@@ -13,10 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.loomnet.daemon.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomnet.daemon.Main;
 import org.loomnet.daemon.api.ApiServer;
@@ -75,16 +75,6 @@ class ClientCommandsTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private String bAddress() {
         return "127.0.42.2:" + b.listenAddress().getPort();
     }
@@ -103,7 +93,7 @@ class ClientCommandsTest {
         Run dial = run("dial", bAddress());
         assertThat(dial.exitCode()).as(dial.err()).isZero();
         assertThat(dial.out().strip()).isEqualTo("dialing " + bAddress());
-        await("connected", () -> a.peers().contains(b.id()));
+        Await.until("connected", () -> a.peers().contains(b.id()));
 
         Run c = run("connections");
         assertThat(c.exitCode()).isZero();
@@ -125,7 +115,7 @@ class ClientCommandsTest {
     @Test
     void sendBroadcastGossipAndMessages() throws Exception {
         run("dial", bAddress());
-        await("connected", () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
+        Await.until("connected", () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
         List<String> got = new java.util.concurrent.CopyOnWriteArrayList<>();
         b.subscribeAll(m -> got.add(m.type() + ":" + new String(m.payload(), StandardCharsets.UTF_8)));
 
@@ -136,12 +126,12 @@ class ClientCommandsTest {
         assertThat(run("gossip", "news", "flood").out().strip()).isEqualTo("sent news (5 bytes) to 1 peer(s)");
         Path file = Files.write(dir.resolve("payload.bin"), new byte[] {1, 2, 3});
         assertThat(run("broadcast", "bin", "--file", file.toString()).exitCode()).isZero();
-        await("b got all four", () -> got.size() == 4);
+        Await.until("b got all four", () -> got.size() == 4);
         assertThat(got).contains("chat:hi b", "chat:hi all", "news:flood");
 
         b.send(a.id(), "reply", "thanks".getBytes(StandardCharsets.UTF_8));
-        await("a got the reply", () -> a.counters().messagesReceived() == 1);
-        await("the reply is listed", () -> {
+        Await.until("a got the reply", () -> a.counters().messagesReceived() == 1);
+        Await.until("the reply is listed", () -> {
             try {
                 return run("messages").out().contains("thanks");
             } catch (Exception e) {
@@ -153,7 +143,7 @@ class ClientCommandsTest {
     @Test
     void banUnbanAndDisconnect() throws Exception {
         run("dial", bAddress());
-        await("connected", () -> a.peers().contains(b.id()));
+        Await.until("connected", () -> a.peers().contains(b.id()));
         assertThat(run("disconnect", b.id().toString()).out().strip()).isEqualTo("disconnected " + b.id());
         Run ban = run("ban", "127.0.42.9", "--duration", "2h");
         assertThat(ban.out().strip()).isEqualTo("banned 127.0.42.9 for 2h; 0 connection(s) closed");

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.loomnet.daemon.Await;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomnet.daemon.Main;
 
@@ -20,16 +20,6 @@ import org.loomnet.daemon.Main;
 class DemoTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
     private static boolean knowsFromTheDht(Demo.Member m) {
         try {
@@ -47,13 +37,13 @@ class DemoTest {
                 new PrintWriter(log));
         List<Demo.Member> members = demo.members();
         try {
-            await("fully connected (peer exchange found the others)", demo::fullyConnected);
-            await("every node received chat and news", () -> members.stream()
+            Await.until("fully connected (peer exchange found the others)", demo::fullyConnected);
+            Await.until("every node received chat and news", () -> members.stream()
                     .allMatch(m -> m.chats().get() > 0 && m.news().get() > 0));
             // The odd nodes had no seed, only node 1's DHT address; every node announces itself in the
             // DHT, and what an announce finds goes into the address book with the source "dht".
             assertThat(members.get(2).node().config().seedPeers()).isEmpty();
-            await("an address learned from the DHT", () -> members.stream().anyMatch(DemoTest::knowsFromTheDht));
+            Await.until("an address learned from the DHT", () -> members.stream().anyMatch(DemoTest::knowsFromTheDht));
             String summary = demo.summary();
             assertThat(summary.lines()).hasSize(5);
             assertThat(summary).contains("demo-1").contains("demo-4").contains(members.get(0).api().url());
@@ -74,7 +64,7 @@ class DemoTest {
                 "--network", "demo-process-test").redirectErrorStream(true).redirectOutput(output.toFile());
         Process p = pb.start();
         try {
-            await("connected line", () -> lines(output).contains("every node is connected to every other node"));
+            Await.until("connected line", () -> lines(output).contains("every node is connected to every other node"));
             assertThat(lines(output)).anySatisfy(l -> assertThat(l)
                     .matches("dashboard of demo-1: +http://127\\.0\\.0\\.1:\\d+/"));
             p.destroy(); // SIGTERM, as Ctrl-C would

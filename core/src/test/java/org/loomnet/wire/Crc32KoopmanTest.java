@@ -1,6 +1,7 @@
 package org.loomnet.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -77,6 +78,48 @@ class Crc32KoopmanTest {
         byte[] data = new byte[64 * 1024 + 5];
         new Random(7).nextBytes(data);
         assertThat(Crc32Koopman.compute(data, 3, data.length - 3)).isEqualTo(reference(data, 3, data.length - 3));
+    }
+
+    @Test
+    void fourLanePathMatchesReferenceAroundItsThresholdAndAtOddLengths() {
+        // Lengths from the threshold on take the four-lane path and are joined with combine():
+        // every remainder of lane 3 (length mod 32) and odd offsets must give the same checksum.
+        Random random = new Random(99);
+        int t = Crc32Koopman.LANE_THRESHOLD;
+        for (int length = t - 9; length <= t + 70; length++) {
+            for (int offset : new int[] {0, 1, 6}) {
+                byte[] data = new byte[offset + length + 5];
+                random.nextBytes(data);
+                assertThat(Crc32Koopman.compute(data, offset, length))
+                        .as("length %d at offset %d", length, offset)
+                        .isEqualTo(reference(data, offset, length));
+            }
+        }
+        byte[] mib = new byte[(1 << 20) + 13];
+        random.nextBytes(mib);
+        assertThat(Crc32Koopman.compute(mib, 13, 1 << 20)).isEqualTo(reference(mib, 13, 1 << 20));
+    }
+
+    @Test
+    void combineJoinsTheChecksumsOfTwoPieces() {
+        Random random = new Random(5);
+        for (int round = 0; round < 50; round++) {
+            byte[] a = new byte[random.nextInt(300)];
+            byte[] b = new byte[random.nextInt(300)];
+            random.nextBytes(a);
+            random.nextBytes(b);
+            byte[] ab = new byte[a.length + b.length];
+            System.arraycopy(a, 0, ab, 0, a.length);
+            System.arraycopy(b, 0, ab, a.length, b.length);
+            assertThat(Crc32Koopman.combine(reference(a, 0, a.length), reference(b, 0, b.length), b.length))
+                    .isEqualTo(reference(ab, 0, ab.length));
+        }
+    }
+
+    @Test
+    void rangeOutsideTheArrayIsRefused() {
+        assertThatThrownBy(() -> Crc32Koopman.compute(new byte[10], 5, 6))
+                .isInstanceOf(IndexOutOfBoundsException.class);
     }
 
     @Test

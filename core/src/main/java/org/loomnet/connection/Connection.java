@@ -302,10 +302,10 @@ public final class Connection {
                 owner.messageReceived(this, AppMessage.decode(p.payload(), p.offset(), p.length(), settings.limits().maxMessageSize()));
             }
             case MESSAGE_PART -> {
-                byte[] whole = reassembler.accept(p, now);
-                if (whole != null) {
+                Parcel[] parts = reassembler.acceptPart(p, now);
+                if (parts != null) {
                     metrics.messagesReceived++;
-                    owner.messageReceived(this, AppMessage.decode(whole, 0, whole.length, settings.limits().maxMessageSize()));
+                    owner.messageReceived(this, AppMessage.decode(parts, settings.limits().maxMessageSize()));
                 }
             }
             case PEER_REQUEST, PEER_RESPONSE -> owner.peerExchangeReceived(this, p);

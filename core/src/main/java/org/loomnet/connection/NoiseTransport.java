@@ -166,46 +166,106 @@ public final class NoiseTransport implements Transport {
         socket.close();
     }
 
-    /** Decrypts message by message; read by the reader thread only. */
+    /**
+     * Decrypts message by message; read by the reader thread only.
+     *
+     * <p>One buffer holds what came off the socket: {@code [next, end)} is ciphertext not yet
+     * looked at, and {@code [pos, limit)} is the plaintext of the current message, decrypted in
+     * place. A socket read takes whatever has arrived, up to the buffer's size, so a batch of
+     * small Noise messages costs one read rather than three per message. The buffer starts small
+     * (an idle connection stays cheap) and doubles when a message does not fit or a read fills
+     * it, up to one whole Noise message plus its length prefix.
+     */
     private static final class NoiseInput extends InputStream {
+        static final int INITIAL_BUFFER = 2 * 1024;
+        static final int MAX_BUFFER = 2 * (LENGTH_PREFIX + CipherState.MAX_MESSAGE_LENGTH);
+
         private final InputStream raw;
         private final CipherState cipher;
-        /** Holds one message; decrypted in place; grows to the largest message seen. */
         private byte[] buf = new byte[0];
         private int pos;
         private int limit;
+        private int next;
+        private int end;
 
         NoiseInput(InputStream raw, CipherState cipher) {
             this.raw = raw;
             this.cipher = cipher;
         }
 
-        /** Reads and decrypts the next message; false at a clean end of stream. */
+        /** Decrypts the next message in place into {@code [pos, limit)}; false at a clean end of stream. */
         private boolean fill() throws IOException {
-            int hi = raw.read();
-            if (hi < 0) {
+            int length = bufferNextMessage();
+            if (length < 0) {
                 return false;
             }
-            int lo = raw.read();
-            if (lo < 0) {
-                throw new EOFException("stream ended inside a Noise length");
+            decryptInPlace(length);
+            return true;
+        }
+
+        private void decryptInPlace(int length) throws ProtocolException {
+            int start = next + LENGTH_PREFIX;
+            limit = start + decrypt(start, length, buf, start);
+            pos = start;
+        }
+
+        /**
+         * Makes sure the next whole Noise message is in the buffer, at {@code next}.
+         *
+         * @return its length (ciphertext and tag), or -1 at a clean end of stream
+         */
+        private int bufferNextMessage() throws IOException {
+            if (!buffer(LENGTH_PREFIX)) {
+                if (end > next) {
+                    throw new EOFException("stream ended inside a Noise length");
+                }
+                return -1;
             }
-            int length = hi << 8 | lo;
+            int length = (buf[next] & 0xFF) << 8 | (buf[next + 1] & 0xFF);
             if (length < CipherState.TAG_LENGTH) {
                 throw new ProtocolException(DisconnectReason.DECRYPTION_FAILED, "Noise message of " + length + " bytes");
             }
-            if (buf.length < length) {
-                buf = new byte[Math.max(length, Math.min(CipherState.MAX_MESSAGE_LENGTH, buf.length * 2))];
-            }
-            if (raw.readNBytes(buf, 0, length) < length) {
+            if (!buffer(LENGTH_PREFIX + length)) {
                 throw new EOFException("stream ended inside a Noise message");
             }
+            return length;
+        }
+
+        /** Decrypts the buffered message at {@code start} into {@code out} and moves past it. */
+        private int decrypt(int start, int length, byte[] out, int outOffset) throws ProtocolException {
             try {
-                limit = cipher.decrypt(buf, 0, length, buf, 0);
+                int n = cipher.decrypt(buf, start, length, out, outOffset);
+                next = start + length;
+                return n;
             } catch (NoiseException e) {
                 throw new ProtocolException(DisconnectReason.DECRYPTION_FAILED, e.getMessage());
             }
-            pos = 0;
+        }
+
+        /** Reads from the socket until {@code [next, end)} holds {@code n} bytes; false at end of stream. */
+        private boolean buffer(int n) throws IOException {
+            if (end - next >= n) {
+                return true;
+            }
+            if (buf.length - next < n) {
+                // Move what is left to the front, and grow if that is still too small.
+                byte[] target = buf.length >= n ? buf : new byte[Math.max(n, Math.max(INITIAL_BUFFER, buf.length * 2))];
+                System.arraycopy(buf, next, target, 0, end - next);
+                buf = target;
+                end -= next;
+                next = 0;
+                pos = limit = 0;
+            }
+            while (end - next < n) {
+                int read = raw.read(buf, end, buf.length - end);
+                if (read < 0) {
+                    return false;
+                }
+                end += read;
+            }
+            if (end == buf.length && buf.length < MAX_BUFFER) {
+                buf = java.util.Arrays.copyOf(buf, Math.min(MAX_BUFFER, buf.length * 2)); // a full read: traffic is heavy
+            }
             return true;
         }
 
@@ -225,9 +285,16 @@ public final class NoiseTransport implements Transport {
                 return 0;
             }
             while (pos >= limit) {
-                if (!fill()) {
+                int length = bufferNextMessage();
+                if (length < 0) {
                     return -1;
                 }
+                if (length > CipherState.TAG_LENGTH && length - CipherState.TAG_LENGTH <= len) {
+                    // The caller has room for the whole message (a large payload is being read):
+                    // decrypt straight into its array instead of in place and then copying.
+                    return decrypt(next + LENGTH_PREFIX, length, b, off);
+                }
+                decryptInPlace(length);
             }
             int n = Math.min(len, limit - pos);
             System.arraycopy(buf, pos, b, off, n);
@@ -266,6 +333,15 @@ public final class NoiseTransport implements Transport {
                 if (count == CipherState.MAX_PLAINTEXT_LENGTH) {
                     seal();
                 }
+                if (count == 0 && len >= CipherState.MAX_PLAINTEXT_LENGTH) {
+                    // A whole message's worth from the caller's array (a large payload): encrypt
+                    // it straight into the frame instead of copying it there first.
+                    ensure(LENGTH_PREFIX + CipherState.MAX_MESSAGE_LENGTH);
+                    sealFrom(b, off, CipherState.MAX_PLAINTEXT_LENGTH);
+                    off += CipherState.MAX_PLAINTEXT_LENGTH;
+                    len -= CipherState.MAX_PLAINTEXT_LENGTH;
+                    continue;
+                }
                 int n = Math.min(len, CipherState.MAX_PLAINTEXT_LENGTH - count);
                 ensure(LENGTH_PREFIX + count + n + CipherState.TAG_LENGTH);
                 System.arraycopy(b, off, frame, LENGTH_PREFIX + count, n);
@@ -287,16 +363,21 @@ public final class NoiseTransport implements Transport {
             if (count == 0) {
                 return;
             }
+            sealFrom(frame, LENGTH_PREFIX, count);
+            count = 0;
+        }
+
+        /** Encrypts {@code plaintext[off, off + len)} into the frame as one Noise message and writes it. */
+        private void sealFrom(byte[] plaintext, int off, int len) throws IOException {
             int length;
             try {
-                length = cipher.encrypt(frame, LENGTH_PREFIX, count, frame, LENGTH_PREFIX);
+                length = cipher.encrypt(plaintext, off, len, frame, LENGTH_PREFIX);
             } catch (NoiseException e) {
                 throw new IOException("encryption failed: " + e.getMessage(), e);
             }
             frame[0] = (byte) (length >>> 8);
             frame[1] = (byte) length;
             raw.write(frame, 0, LENGTH_PREFIX + length);
-            count = 0;
         }
 
         @Override

@@ -55,6 +55,8 @@ final class ProcessingLoop implements Connection.Owner {
 
     private static final Logger log = LoggerFactory.getLogger("org.loomnet.node.Node");
     private static final int MAX_CONCURRENT_REFUSALS = 64;
+    /** Most commands taken off the inbox at once. */
+    private static final int BATCH = 256;
 
     private final NodeConfig config;
     private final long nonce;
@@ -135,14 +137,25 @@ final class ProcessingLoop implements Connection.Owner {
     void run() {
         try {
             publishBookCounters();
+            // Commands are taken in batches: one lock round and at most one wake-up for many
+            // commands when the inbox is busy, the same order and one at a time otherwise.
+            List<Command> batch = new ArrayList<>(BATCH);
             while (!stopped) {
-                Command c = inbox.take();
-                try {
-                    handle(c);
-                } catch (RuntimeException e) {
-                    log.error("processing {} failed", c, e);
-                    reject(c, e);
+                batch.add(inbox.take());
+                inbox.drainTo(batch, BATCH - 1);
+                for (Command c : batch) {
+                    if (stopped) {
+                        reject(c, new java.util.concurrent.RejectedExecutionException("node stopped"));
+                        continue;
+                    }
+                    try {
+                        handle(c);
+                    } catch (RuntimeException e) {
+                        log.error("processing {} failed", c, e);
+                        reject(c, e);
+                    }
                 }
+                batch.clear();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -1019,6 +1032,9 @@ final class ProcessingLoop implements Connection.Owner {
      * @return false if the node stopped while waiting
      */
     private boolean acquireInboxBytes(int size) {
+        if (inboxBytes.tryAcquire(size)) {
+            return true; // the usual case: within the budget, no timed wait
+        }
         try {
             while (!inboxBytes.tryAcquire(size, 100, TimeUnit.MILLISECONDS)) {
                 if (stopped) {
@@ -1054,6 +1070,9 @@ final class ProcessingLoop implements Connection.Owner {
      * processing thread has stopped, so no reader is left blocked at shutdown.
      */
     void post(Command c) {
+        if (inbox.offer(c)) {
+            return; // the usual case: room on the inbox, no timed wait
+        }
         try {
             while (!stopped) {
                 if (inbox.offer(c, 100, TimeUnit.MILLISECONDS)) {

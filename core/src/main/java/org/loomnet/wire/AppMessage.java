@@ -93,6 +93,47 @@ public record AppMessage(String type, byte[] payload) {
         return new AppMessage(type, payload);
     }
 
+    /**
+     * Decodes a message from its parts, copying the payload bytes once, straight out of the
+     * parts. The type must lie within the first part, as every sender that splits the encoded
+     * message in order puts it; a message whose first part is too short for its type is joined
+     * first and then decoded like any other.
+     *
+     * @param parts      the parts, in order, as {@link Reassembler#acceptPart} returns them
+     * @param maxPayload the largest payload allowed
+     * @return the message
+     * @throws ProtocolException if it does not decode, or {@link DisconnectReason#MESSAGE_TOO_LARGE}
+     */
+    public static AppMessage decode(Parcel[] parts, int maxPayload) throws ProtocolException {
+        Parcel first = parts[0];
+        int typeLength = first.length() == 0 ? 0 : first.payload()[first.offset()] & 0xFF;
+        long total = 0;
+        for (Parcel part : parts) {
+            total += part.length();
+        }
+        if (first.length() < 1 + typeLength || typeLength == 0 || typeLength > MAX_TYPE || total > Integer.MAX_VALUE) {
+            byte[] whole = Reassembler.join(parts);
+            return decode(whole, 0, whole.length, maxPayload);
+        }
+        // Decode the header alone: the type's checks and errors are the same as for one array.
+        AppMessage header = decode(first.payload(), first.offset(), 1 + typeLength, maxPayload);
+        long payloadLength = total - 1 - typeLength;
+        if (payloadLength > maxPayload) {
+            throw new ProtocolException(DisconnectReason.MESSAGE_TOO_LARGE,
+                    "payload of " + payloadLength + " bytes, limit " + maxPayload);
+        }
+        byte[] payload = new byte[(int) payloadLength];
+        int skip = 1 + typeLength;
+        int off = 0;
+        for (Parcel part : parts) {
+            int n = part.length() - skip;
+            System.arraycopy(part.payload(), part.offset() + skip, payload, off, n);
+            off += n;
+            skip = 0;
+        }
+        return new AppMessage(header.type(), payload);
+    }
+
     @Override
     public String toString() {
         return "AppMessage[" + type + ", " + payload.length + " bytes]";

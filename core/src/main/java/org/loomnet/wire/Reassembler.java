@@ -57,7 +57,7 @@ public final class Reassembler {
     }
 
     /**
-     * Takes one part.
+     * Takes one part and, when it completes its message, joins the parts into one array.
      *
      * @param part      a MESSAGE_PART parcel that passed {@link ParcelReader}'s checks
      * @param nowMillis the current time, for expiry
@@ -65,6 +65,43 @@ public final class Reassembler {
      * @throws ProtocolException if the part contradicts earlier parts or the message grows too large
      */
     public byte[] accept(Parcel part, long nowMillis) throws ProtocolException {
+        Parcel[] parts = acceptPart(part, nowMillis);
+        return parts == null ? null : join(parts);
+    }
+
+    /**
+     * @param parts parcels in order
+     * @return their payloads, one after the other, in a new array
+     * @throws ProtocolException {@link DisconnectReason#MESSAGE_TOO_LARGE} if they could not fit one array
+     */
+    static byte[] join(Parcel[] parts) throws ProtocolException {
+        long total = 0;
+        for (Parcel piece : parts) {
+            total += piece.length();
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new ProtocolException(DisconnectReason.MESSAGE_TOO_LARGE, "message of " + total + " bytes");
+        }
+        byte[] whole = new byte[(int) total];
+        int off = 0;
+        for (Parcel piece : parts) {
+            System.arraycopy(piece.payload(), piece.offset(), whole, off, piece.length());
+            off += piece.length();
+        }
+        return whole;
+    }
+
+    /**
+     * Takes one part and, when it completes its message, hands back all the parts in order
+     * without joining them: {@link AppMessage#decode(Parcel[], int)} copies them straight into
+     * the application's payload, which saves a copy of the whole message.
+     *
+     * @param part      a MESSAGE_PART parcel that passed {@link ParcelReader}'s checks
+     * @param nowMillis the current time, for expiry
+     * @return every part of the message, by part number, when this part completed it, else {@code null}
+     * @throws ProtocolException if the part contradicts earlier parts or the message grows too large
+     */
+    public Parcel[] acceptPart(Parcel part, long nowMillis) throws ProtocolException {
         Partial p = partials.get(part.messageId());
         if (p == null) {
             p = new Partial(part.partCount(), nowMillis);
@@ -97,14 +134,8 @@ public final class Reassembler {
             return null;
         }
         partials.remove(part.messageId());
-        byte[] whole = new byte[(int) p.bytes];
-        int off = 0;
-        for (Parcel piece : p.parts) {
-            System.arraycopy(piece.payload(), piece.offset(), whole, off, piece.length());
-            off += piece.length();
-        }
         release(p);
-        return whole;
+        return p.parts;
     }
 
     /**

@@ -128,4 +128,18 @@ class AppMessageTest {
         assertMalformed(new byte[] {2, (byte) 0xC3, 0x28, 1, 2});
         assertMalformed(new byte[] {1, (byte) 0x80});
     }
+
+    @Test
+    void asciiAndNonAsciiTypesDecodeFromTheMiddleOfAnArray() throws ProtocolException {
+        // ASCII takes a fast path without a decoder; both must read the slice, not the array.
+        for (String type : new String[] {"chat", "tx-é✓"}) {
+            byte[] encoded = AppMessage.encode(type, new byte[] {9, 8});
+            byte[] padded = new byte[encoded.length + 7];
+            Arrays.fill(padded, (byte) 'x');
+            System.arraycopy(encoded, 0, padded, 3, encoded.length);
+            AppMessage m = AppMessage.decode(padded, 3, encoded.length);
+            assertThat(m.type()).isEqualTo(type);
+            assertThat(m.payload()).containsExactly(9, 8);
+        }
+    }
 }

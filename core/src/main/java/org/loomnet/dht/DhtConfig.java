@@ -53,7 +53,10 @@ public record DhtConfig(InetSocketAddress bindAddress, DhtId nodeId, List<InetSo
                         Bencode.Limits limits, Duration saveInterval, Duration tickInterval, Path dataDir,
                         InstantSource clock) {
 
-    /** The default UDP port (LoomNet's TCP port plus one). */
+    /**
+     * The library's default UDP port when none is configured. The daemon does not use it: it
+     * binds the DHT to the same port number as its TCP listener (docs/operations.md).
+     */
     public static final int DEFAULT_PORT = 7701;
 
     /** The defaults, in one place. */

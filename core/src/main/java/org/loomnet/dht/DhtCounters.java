@@ -86,7 +86,7 @@ public final class DhtCounters {
         return errorsReceived.get();
     }
 
-    /** @return error messages we sent (201..204) */
+    /** @return error messages we sent (202..204; we never send 201) */
     public long errorsSent() {
         return errorsSent.get();
     }

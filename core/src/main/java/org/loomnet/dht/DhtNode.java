@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What it implements</h2>
  * KRPC with {@code ping}, {@code find_node}, {@code get_peers} and {@code announce_peer} (with
- * {@code implied_port}), errors 201 to 204; a 160-bit routing table with buckets of k = 8 that split
+ * {@code implied_port}), errors 202 to 204 sent (201 is understood when received); a 160-bit routing table with buckets of k = 8 that split
  * as BEP 5 says, good/questionable/bad nodes, replacement caches and bucket refresh; iterative
  * lookups with alpha = 3; tokens bound to the requester's IP, rotated every 5 minutes; a bounded
  * peer store with expiry. IPv4 only (BEP 32's {@code nodes6} is ignored). BEP 42 (ids derived from

@@ -369,7 +369,7 @@ public final class Connection {
         OutputStream out = transport.output();
         ParcelWriter writer = new ParcelWriter(out, settings.networkId());
         try {
-            while (queue.takeBatch(batch, BATCH_PARCELS, BATCH_BYTES, Long.MAX_VALUE / 2)) {
+            while (queue.takeBatch(batch, BATCH_PARCELS, BATCH_BYTES, Long.MAX_VALUE)) {
                 if (batch.isEmpty()) {
                     continue;
                 }

@@ -136,7 +136,8 @@ public final class SendQueue {
      * @param into       receives the parcels
      * @param maxCount   most parcels to take
      * @param maxBytes   stop after the batch reaches this many payload bytes
-     * @param waitMillis how long to wait for the first parcel
+     * @param waitMillis how long to wait for the first parcel; {@link Long#MAX_VALUE} waits
+     *                   without a timer (a parked writer then costs no entry in the JDK's timer queue)
      * @return false once the queue is finished and empty: the writer should stop
      * @throws InterruptedException if the writer is interrupted while waiting
      */
@@ -147,6 +148,10 @@ public final class SendQueue {
             while (parcels.isEmpty()) {
                 if (finished) {
                     return false;
+                }
+                if (waitMillis == Long.MAX_VALUE) {
+                    notEmpty.await();
+                    continue;
                 }
                 if (nanos <= 0) {
                     return true;

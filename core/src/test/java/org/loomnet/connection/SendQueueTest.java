@@ -82,9 +82,10 @@ class SendQueueTest {
             });
         }
 
-        /** Waits until the thread is parked in the queue's timed wait for a parcel. */
+        /** Waits until the thread is parked in the queue's wait (timed or not) for a parcel. */
         Taker<T> awaitBlocked() {
-            await(() -> thread.getState() == Thread.State.TIMED_WAITING || result.isDone(),
+            await(() -> thread.getState() == Thread.State.TIMED_WAITING || thread.getState() == Thread.State.WAITING
+                            || result.isDone(),
                     Duration.ofSeconds(10), "the taker blocks in takeBatch");
             assertThat(result).as("the taker returned before anything was offered").isNotDone();
             return this;
@@ -332,6 +333,18 @@ class SendQueueTest {
         assertThat(taker.get()).isTrue();
         assertSameParcels(batch, m);
         assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void takerWaitingWithoutATimerIsWokenByOffer() throws Exception {
+        // Long.MAX_VALUE is how the writer waits: untimed, so it must still wake on an offer.
+        SendQueue q = new SendQueue(10, LOTS);
+        List<Parcel> batch = new ArrayList<>();
+        Taker<Boolean> taker = new Taker<>(() -> q.takeBatch(batch, 10, LOTS, Long.MAX_VALUE)).awaitBlocked();
+        assertThat(taker.thread.getState()).isEqualTo(Thread.State.WAITING);
+        q.offer(Parcel.of(ParcelType.MESSAGE, 1, new byte[3]));
+        assertThat(taker.get()).isTrue();
+        assertThat(batch).hasSize(1);
     }
 
     @Test

@@ -1,15 +1,16 @@
 package org.loomnet.connection;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 
 /**
- * Bytes as they are, buffered, after the preamble. No handshake, no identity. The buffers are small so an idle connection stays
- * cheap; parcels larger than the write buffer go straight to the socket.
+ * Bytes as they are, buffered, after the preamble. No handshake, no identity. Both buffers are
+ * allocated on first use (the JDK's {@link BufferedInputStream} does that itself; the write side is a
+ * {@link GrowingBufferedOutputStream}), so an idle connection stays cheap; parcels larger than the
+ * write buffer go straight to the socket.
  */
 public final class PlainTransport implements Transport {
 
@@ -45,7 +46,7 @@ public final class PlainTransport implements Transport {
     PlainTransport(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
-        this.out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
+        this.out = new GrowingBufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
     }
 
     @Override

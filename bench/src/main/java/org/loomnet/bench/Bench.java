@@ -22,11 +22,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Runs LoomNet's benchmarks against plain java.net sockets in the same JVM and run.",
-            "Benchmarks: 1 small-messages, 2 large-messages, 3 latency, 7 startup."})
+            "Benchmarks: 1 small-messages, 2 large-messages, 3 latency, 5 gossip, 6 dht, 7 startup."})
 public final class Bench implements Callable<Integer> {
 
     /** Every benchmark, in the order they run. */
-    static final List<Benchmark> ALL = List.of(new SmallMessages(), new LargeMessages(), new Latency(), new StartUp());
+    static final List<Benchmark> ALL = List.of(new SmallMessages(), new LargeMessages(), new Latency(), new Gossip(), new DhtLookups(),
+            new StartUp());
 
     @Parameters(paramLabel = "BENCHMARK", arity = "0..*",
             description = "Names or numbers of the benchmarks to run (default: all).")

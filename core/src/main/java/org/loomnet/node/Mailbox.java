@@ -1,7 +1,5 @@
 package org.loomnet.node;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -15,16 +13,12 @@ import org.slf4j.LoggerFactory;
  * blocking; when the queue is full the
  * oldest item is dropped and counted, so a slow handler loses its own oldest items and delays
  * nobody else. A handler that throws is logged (not counted as delivered) and keeps receiving.
- * The thread takes up to {@value #BATCH} items at a time; those are past dropping, so at most
- * capacity + {@value #BATCH} items (and their bytes beyond the byte limit) are held at once.
  *
  * @param <T> what the handler receives
  */
 final class Mailbox<T> implements Subscription {
 
     private static final Logger log = LoggerFactory.getLogger(Mailbox.class);
-    /** Most items taken off the queue at once. */
-    private static final int BATCH = 64;
 
     private final ArrayBlockingQueue<T> queue;
     private final long maxBytes;
@@ -78,17 +72,16 @@ final class Mailbox<T> implements Subscription {
     }
 
     private void run() {
-        // Items are taken in batches, so a busy handler costs one lock round and at most one
-        // wake-up per batch rather than per item. A batch counts as out of the queue (its bytes
-        // are released) only item by item, as each is handed over.
-        List<T> batch = new ArrayList<>(BATCH);
         while (true) {
+            T item;
             try {
                 // While draining, take only what is already queued; otherwise wait for more.
-                if (!draining) {
+                if (draining) {
+                    item = queue.poll();
+                } else {
                     waiting = true;
                     try {
-                        batch.add(queue.take());
+                        item = queue.take();
                     } finally {
                         waiting = false;
                     }
@@ -99,26 +92,19 @@ final class Mailbox<T> implements Subscription {
                 }
                 continue; // drainAndStop() interrupted the wait: the next round polls
             }
-            queue.drainTo(batch, BATCH - batch.size());
-            if (batch.isEmpty() || closed) {
+            if (item == null || closed) {
                 return;
             }
+            bytes.addAndGet(-sizeOf.applyAsLong(item));
             if (draining) {
                 Thread.interrupted(); // a wake-up meant for take() must not reach the handler
             }
-            for (T item : batch) {
-                if (closed) {
-                    return;
-                }
-                bytes.addAndGet(-sizeOf.applyAsLong(item));
-                try {
-                    handler.accept(item);
-                    delivered.incrementAndGet();
-                } catch (RuntimeException e) {
-                    log.warn("{}: handler failed on {}", thread.getName(), item, e);
-                }
+            try {
+                handler.accept(item);
+                delivered.incrementAndGet();
+            } catch (RuntimeException e) {
+                log.warn("{}: handler failed on {}", thread.getName(), item, e);
             }
-            batch.clear();
         }
     }
 

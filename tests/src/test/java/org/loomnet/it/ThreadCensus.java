@@ -1,21 +1,15 @@
 package org.loomnet.it;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.reflect.Method;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The threads alive in this JVM, by thread id, taken from a JSON thread dump: the only view that
- * lists virtual threads, which is what a node's threads are. Two groups are kept apart:
+ * The threads alive in this JVM, by thread id, virtual ones included. Two groups are kept apart:
  * <ul>
  *   <li><b>node threads</b>, recognised by the names docs/architecture.md §2 gives them
  *       ({@code conn-…-reader}, {@code refuse-…}, {@code dht-receiver}, ...), virtual or not;</li>
@@ -25,6 +19,14 @@ import java.util.regex.Pattern;
  * </ul>
  * Comparing two censuses by thread id says which threads were started in between and are
  * still alive, so a test can wait for exactly those to end.
+ *
+ * <p>No public API lists virtual threads but the thread dump, and a JSON thread dump
+ * ({@code HotSpotDiagnosticMXBean.dumpThreads}) taken while thousands of virtual threads mount
+ * and unmount crashed the JDK 25.0.3 VM (SIGSEGV in {@code Continuation::is_continuation_entry_frame},
+ * under {@code ThreadSnapshot.create}, during {@code ConnectionFloodIT}). The census therefore
+ * reads the same thread containers the dump reads ({@code jdk.internal.vm.ThreadContainers}),
+ * names and ids only, without walking any stack. That package must be exported to the tests:
+ * the tests' pom runs failsafe with {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}.
  */
 final class ThreadCensus {
 
@@ -45,18 +47,16 @@ final class ThreadCensus {
         this.platform = platform;
     }
 
-    /** Takes a census now: one JSON thread dump (tens of milliseconds). */
+    /** Takes a census now. */
     static ThreadCensus take() {
         Map<Long, String> node = new TreeMap<>();
-        for (Map.Entry<Long, String> t : dump().entrySet()) {
-            if (NODE_THREAD.matcher(t.getValue()).matches()) {
-                node.put(t.getKey(), t.getValue());
-            }
-        }
         Map<Long, String> platform = new TreeMap<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) { // platform threads only
-            if (!NODE_THREAD.matcher(t.getName()).matches() && !JDK_HELPER.matcher(t.getName()).matches()) {
-                platform.put(t.threadId(), t.getName());
+        for (Thread t : allThreads()) {
+            String name = t.getName();
+            if (NODE_THREAD.matcher(name).matches()) {
+                node.put(t.threadId(), name);
+            } else if (!t.isVirtual() && !JDK_HELPER.matcher(name).matches()) {
+                platform.put(t.threadId(), name);
             }
         }
         return new ThreadCensus(node, platform);
@@ -86,29 +86,25 @@ final class ThreadCensus {
         return node.values().stream().filter(n -> n.startsWith(prefix)).count();
     }
 
-    /** Every thread of the JVM, platform and virtual, by id, from HotSpot's JSON thread dump. */
-    private static Map<Long, String> dump() {
-        HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+    /** Every live thread, platform and virtual: the root thread container and all below it. */
+    private static Iterable<Thread> allThreads() {
         try {
-            Path dir = Files.createTempDirectory("census");
-            Path file = dir.resolve("threads.json"); // dumpThreads refuses to overwrite a file
-            try {
-                bean.dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-                JsonObject root = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-                Map<Long, String> threads = new TreeMap<>();
-                for (JsonElement container : root.getAsJsonObject("threadDump").getAsJsonArray("threadContainers")) {
-                    for (JsonElement t : container.getAsJsonObject().getAsJsonArray("threads")) {
-                        JsonObject thread = t.getAsJsonObject();
-                        threads.put(thread.get("tid").getAsLong(), thread.get("name").getAsString());
-                    }
-                }
-                return threads;
-            } finally {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir);
+            Class<?> containers = Class.forName("jdk.internal.vm.ThreadContainers");
+            Class<?> container = Class.forName("jdk.internal.vm.ThreadContainer");
+            Method threads = container.getMethod("threads");
+            Method children = container.getMethod("children");
+            java.util.List<Thread> all = new java.util.ArrayList<>();
+            Deque<Object> todo = new ArrayDeque<>();
+            todo.add(containers.getMethod("root").invoke(null));
+            while (!todo.isEmpty()) {
+                Object c = todo.poll();
+                ((Stream<?>) threads.invoke(c)).forEach(t -> all.add((Thread) t));
+                ((Stream<?>) children.invoke(c)).forEach(todo::add);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("thread dump failed", e);
+            return all;
+        } catch (ReflectiveOperationException | IllegalAccessError e) {
+            throw new AssertionError("cannot list virtual threads: run with "
+                    + "--add-exports java.base/jdk.internal.vm=ALL-UNNAMED (the tests' pom does)", e);
         }
     }
 }

@@ -70,6 +70,12 @@ class ConnectionFloodIT {
         try (HostileHarness h = new HostileHarness("127.32.0.1", "127.32.0.2",
                 b -> b.maxIncoming(MAX_INCOMING).handshakeTimeout(HANDSHAKE_TIMEOUT))) {
             Node victim = h.victim;
+            // Both ends of every socket live in this JVM: up to about two descriptors per connection.
+            if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+                assertThat(os.getMaxFileDescriptorCount()).as("open files allowed (ulimit -n)")
+                        .isGreaterThanOrEqualTo(2L * CONNECTIONS + 1000);
+            }
             h.recordBaseline();
             int network = NetworkId.of(HostileHarness.NETWORK);
             Map<DisconnectReason, AtomicInteger> reasons = new ConcurrentHashMap<>();

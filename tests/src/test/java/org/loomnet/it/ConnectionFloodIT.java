@@ -143,9 +143,20 @@ class ConnectionFloodIT {
             assertThat(maxNewReaders).as("connection threads at once (readers only: no handshake, no writer)")
                     .isLessThanOrEqualTo(MAX_INCOMING - 1);
             // The victim's counts agree with what the attackers saw.
-            Await.until("every connection accounted for", () -> victim.counters().refused() == silent + worded
-                    && victim.counters().refusedSilently() == silent
-                    && victim.counters().disconnects(DisconnectReason.HANDSHAKE_TIMEOUT) == accepted);
+            try {
+                Await.until("every connection accounted for", () -> victim.counters().refused() == silent + worded
+                        && victim.counters().refusedSilently() == silent
+                        && victim.counters().disconnects(DisconnectReason.HANDSHAKE_TIMEOUT) == accepted);
+            } catch (AssertionError e) {
+                Map<DisconnectReason, Long> closes = new java.util.EnumMap<>(DisconnectReason.class);
+                for (DisconnectReason r : DisconnectReason.values()) {
+                    if (victim.counters().disconnects(r) > 0) {
+                        closes.put(r, victim.counters().disconnects(r));
+                    }
+                }
+                throw new AssertionError(e.getMessage() + ": the victim counted " + victim.counters().refused()
+                        + " refused, " + victim.counters().refusedSilently() + " of them silently, closes " + closes, e);
+            }
 
             h.assertRecovered("the flood");
             // Every slot was given back, and a fresh address is not taken for a flooder: its first

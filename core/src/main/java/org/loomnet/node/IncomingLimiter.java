@@ -2,6 +2,7 @@ package org.loomnet.node;
 
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.Map;
 import org.loomnet.wire.DisconnectReason;
@@ -13,8 +14,13 @@ import org.loomnet.wire.DisconnectReason;
  *
  * <p>Factom kept a per-source map like this and never pruned it. Here the rate windows are
  * pruned on every tick once idle, and the map holds at most {@code maxTracked} addresses; when a
- * flood from more distinct addresses fills it, a new address is refused as too fast until the
- * map drains. Open-connection counts exist only while connections do.
+ * flood from more distinct addresses fills it, the window of the address heard from least
+ * recently is forgotten to make room. Refusing newcomers instead would let anyone with that many
+ * addresses (one IPv6 /64 has far more) lock every new peer out for as long as it keeps flooding;
+ * forgetting only lets an address the flood pushed out start a fresh window, which gains nothing
+ * for a flooder that already has more addresses than the table. An address that keeps connecting
+ * stays the most recent and keeps its window. Open-connection counts exist only while
+ * connections do, so the per-address cap on open connections never forgets.
  *
  * <p>Owned by the processing thread; not thread-safe.
  */
@@ -24,14 +30,19 @@ final class IncomingLimiter {
 
     private final int perAddress;
     private final int acceptsPerSecond;
-    private final int maxTracked;
     private final Map<InetAddress, Integer> open = new HashMap<>();
-    private final Map<InetAddress, long[]> windows = new HashMap<>(); // {window start, accepts in it}
+    /** {window start, accepts in it} by address, least recently checked first. */
+    private final Map<InetAddress, long[]> windows;
 
     IncomingLimiter(int perAddress, int acceptsPerSecond, int maxTracked) {
         this.perAddress = perAddress;
         this.acceptsPerSecond = acceptsPerSecond;
-        this.maxTracked = maxTracked;
+        this.windows = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<InetAddress, long[]> eldest) {
+                return size() > maxTracked;
+            }
+        };
     }
 
     /**
@@ -40,16 +51,10 @@ final class IncomingLimiter {
      * @return null to keep the connection, or the reason to refuse it
      */
     DisconnectReason check(InetAddress ip, long now) {
-        long[] w = windows.get(ip);
+        long[] w = windows.get(ip); // also makes it the most recent
         if (w == null) {
-            if (windows.size() >= maxTracked) {
-                prune(now);
-                if (windows.size() >= maxTracked) {
-                    return DisconnectReason.CONNECTING_TOO_FAST;
-                }
-            }
             w = new long[] {now, 0};
-            windows.put(ip, w);
+            windows.put(ip, w); // when full, the least recent address is forgotten
         }
         if (now - w[0] >= WINDOW_MILLIS) {
             w[0] = now;

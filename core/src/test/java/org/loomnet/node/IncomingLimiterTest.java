@@ -44,9 +44,28 @@ class IncomingLimiterTest {
         for (int i = 1; i <= 3; i++) {
             assertThat(l.check(ip("127.0.1." + i), 0)).isNull();
         }
-        assertThat(l.check(ip("127.0.1.4"), 1000)).as("full of recent windows").isEqualTo(DisconnectReason.CONNECTING_TOO_FAST);
         assertThat(l.tracked()).isEqualTo(3);
-        assertThat(l.check(ip("127.0.1.4"), 20_000)).as("old windows pruned to make room").isNull();
-        assertThat(l.tracked()).isEqualTo(1);
+        l.prune(9_999);
+        assertThat(l.tracked()).as("windows younger than 10 s stay").isEqualTo(3);
+        l.prune(10_000);
+        assertThat(l.tracked()).as("old windows pruned").isZero();
+    }
+
+    @Test
+    void aFullTableForgetsTheLeastRecentAddressInsteadOfLockingNewcomersOut() throws Exception {
+        // A flood from more addresses than the table holds, all within one second: the
+        // newcomer after it is a stranger's first connection and must not be taken for a flood.
+        IncomingLimiter l = new IncomingLimiter(10, 2, 3);
+        InetAddress busy = ip("127.0.2.1");
+        assertThat(l.check(busy, 0)).isNull();
+        assertThat(l.check(busy, 0)).isNull();
+        for (int i = 1; i <= 100; i++) {
+            assertThat(l.check(ip("127.0.3." + i), 10)).as("flooding address %d", i).isNull();
+            assertThat(l.check(busy, 10)).as("an address that keeps connecting stays tracked and limited")
+                    .isEqualTo(DisconnectReason.CONNECTING_TOO_FAST);
+        }
+        assertThat(l.tracked()).isEqualTo(3);
+        assertThat(l.check(ip("127.0.4.1"), 20)).as("a newcomer right after the flood").isNull();
+        assertThat(l.tracked()).isEqualTo(3);
     }
 }

@@ -9,6 +9,7 @@ final class Await {
 
     /** Generous: tests must pass on a loaded 2-core machine. */
     static final Duration DEFAULT = Duration.ofSeconds(20);
+    private static final Duration POLL = Duration.ofMillis(10);
 
     private Await() {
     }
@@ -18,12 +19,17 @@ final class Await {
     }
 
     static void until(String what, BooleanSupplier condition, Duration timeout) {
+        until(what, condition, timeout, POLL);
+    }
+
+    /** For a condition that is costly to evaluate (a thread dump): looks every {@code poll}. */
+    static void until(String what, BooleanSupplier condition, Duration timeout, Duration poll) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for: " + what);
             }
-            pause();
+            pause(poll);
         }
     }
 
@@ -41,8 +47,12 @@ final class Await {
     }
 
     private static void pause() {
+        pause(POLL);
+    }
+
+    private static void pause(Duration poll) {
         try {
-            Thread.sleep(10); // polling interval, not a wait for an outcome
+            Thread.sleep(poll); // polling interval, not a wait for an outcome
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted");

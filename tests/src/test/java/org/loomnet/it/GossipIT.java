@@ -126,7 +126,7 @@ class GossipIT {
                 Await.until("raw online", () -> node.peers().size() == 1);
                 for (int i = 0; i < 2000; i++) {
                     GossipEnvelope e = sign(raw, i, "flood", "m" + i);
-                    raw.out.write(pack(e));
+                    raw.out.write(raw.encode(Parcel.of(ParcelType.GOSSIP, 0, e.encode())));
                 }
                 raw.out.flush();
                 Await.until("all 2000 handled", () -> node.counters().gossipDelivered() == 2000);
@@ -136,22 +136,11 @@ class GossipIT {
         }
     }
 
-    private static byte[] pack(GossipEnvelope e) throws java.io.IOException {
-        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
-        new org.loomnet.wire.ParcelWriter(b, org.loomnet.wire.NetworkId.of("it"))
-                .write(Parcel.of(ParcelType.GOSSIP, 0, e.encode()));
-        return b.toByteArray();
-    }
-
     private static GossipEnvelope sign(RawPeer raw, long seq, String text) {
         return sign(raw, seq, "news", text);
     }
 
     private static GossipEnvelope sign(RawPeer raw, long seq, String type, String text) {
-        byte[] key = raw.identity.signingPublicKey();
-        long ts = System.currentTimeMillis();
-        byte[] payload = text.getBytes();
-        byte[] sig = raw.identity.sign(GossipEnvelope.signedPart(key, seq, ts, type, payload));
-        return new GossipEnvelope(0, key, seq, ts, type, payload, sig);
+        return RawPeer.signedGossip(raw.identity, seq, type, text.getBytes());
     }
 }

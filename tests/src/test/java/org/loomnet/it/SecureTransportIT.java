@@ -75,8 +75,10 @@ class SecureTransportIT {
             a.subscribe("data", atA::add);
             try (ByteFlipProxy mitm = new ByteFlipProxy("127.0.11.9", a.listenAddress())) {
                 Node b = net.start(TestNodes.builder("127.0.11.10").specialPeer(mitm.address()));
-                Await.until("connected through the proxy", () -> a.peers().contains(b.id()));
-                b.send(a.id(), "data", "clean".getBytes()).get();
+                // Both ends: b's send finds no route until b has accepted a's HELLO too.
+                Await.until("connected through the proxy",
+                        () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
+                assertThat(b.send(a.id(), "data", "clean".getBytes()).get()).isEqualTo(1);
                 Await.until("clean message delivered", () -> atA.size() == 1);
 
                 mitm.arm();

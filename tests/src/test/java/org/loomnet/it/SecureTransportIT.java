@@ -73,16 +73,17 @@ class SecureTransportIT {
             Node a = net.start("127.0.11.8");
             List<Message> atA = new CopyOnWriteArrayList<>();
             a.subscribe("data", atA::add);
-            try (ByteFlipProxy mitm = new ByteFlipProxy("127.0.11.9", a.listenAddress())) {
+            try (FaultProxy mitm = new FaultProxy("127.0.11.9", a.listenAddress())) {
                 Node b = net.start(TestNodes.builder("127.0.11.10").specialPeer(mitm.address()));
-                Await.until("connected through the proxy", () -> a.peers().contains(b.id()));
-                b.send(a.id(), "data", "clean".getBytes()).get();
+                // Both sides: b sends, and a send to a peer b does not count as online yet is refused (0).
+                Await.until("connected through the proxy", () -> a.peers().contains(b.id()) && b.peers().contains(a.id()));
+                assertThat(b.send(a.id(), "data", "clean".getBytes()).get()).isEqualTo(1);
                 Await.until("clean message delivered", () -> atA.size() == 1);
 
-                mitm.arm();
-                b.send(a.id(), "data", new byte[1000]).get();
+                mitm.flipNextByte(FaultProxy.Flow.TO_TARGET);
+                assertThat(b.send(a.id(), "data", new byte[1000]).get()).isEqualTo(1);
                 Await.until("tampering detected", () -> a.counters().disconnects(DisconnectReason.DECRYPTION_FAILED) >= 1);
-                assertThat(mitm.flipped()).isTrue();
+                assertThat(mitm.flips()).isEqualTo(1);
                 assertThat(atA).hasSize(1); // the tampered message never reached the application
             }
         }

@@ -18,7 +18,7 @@ package org.loomnet.node;
  *   <tr><td>we closed its connection for a protocol violation (bad frame, checksum, part, payload,
  *       flags, decryption, network)</td><td>{@value #PROTOCOL_BROKEN}, on its address in the book</td></tr>
  *   <tr><td>we closed its connection for a timeout or for being too slow</td><td>{@value #TIMED_OUT}, on its
- *       address in the book</td></tr>
+ *       address in the book; nothing for a special peer</td></tr>
  *   <tr><td>the application or operator ({@code Node.adjustQuality})</td><td>any</td></tr>
  * </table>
  *
@@ -51,17 +51,22 @@ final class GossipRules {
     static final int TIMED_OUT = -20;
 
     /**
-     * @param why how a connection ended
+     * @param why     how a connection ended
+     * @param special true if the peer is one of our special peers
      * @return the quality change the address book records for the peer's address
      */
-    static int penaltyFor(org.loomnet.connection.CloseInfo why) {
+    static int penaltyFor(org.loomnet.connection.CloseInfo why, boolean special) {
         if (why.byRemote()) {
             return 0; // the peer's reasons are its own; its misbehaviour is what we saw
         }
         return switch (why.reason()) {
             case FRAME_TOO_LARGE, BAD_CHECKSUM, UNKNOWN_PARCEL_TYPE, BAD_PART, MESSAGE_TOO_LARGE, MALFORMED_PAYLOAD,
                  PROTOCOL_VIOLATION, BAD_FLAGS, DECRYPTION_FAILED, WRONG_NETWORK -> PROTOCOL_BROKEN;
-            case HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, SLOW_PEER -> TIMED_OUT;
+            // A timeout is also what any network fault looks like from here. A special peer is
+            // redialed forever, so one fault that lasts would add up, a timeout per redial, to the
+            // repeat-offender ban (26 of them), and the peer would not be dialed for a day after
+            // the network healed. Its timeouts cost nothing.
+            case HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, READ_TIMEOUT, WRITE_TIMEOUT, SLOW_PEER -> special ? 0 : TIMED_OUT;
             default -> 0;
         };
     }

@@ -729,11 +729,12 @@ final class ProcessingLoop implements Connection.Owner {
      * repeated, not at all): the dialed address, or the listen address an incoming peer announced.
      */
     private void penalise(Connection c, CloseInfo why) {
-        int penalty = GossipRules.penaltyFor(why);
+        DialPlan.Target t = outgoing.get(c);
+        boolean special = t != null && t.special || c.peerId() != null && isSpecial(NodeId.of(c.peerId()), c);
+        int penalty = GossipRules.penaltyFor(why, special);
         if (penalty == 0) {
             return;
         }
-        DialPlan.Target t = outgoing.get(c);
         InetSocketAddress address = t != null ? t.address
                 : c.hello() != null && c.hello().listenPort() > 0
                         ? new InetSocketAddress(c.remoteAddress().getAddress(), c.hello().listenPort()) : null;

@@ -73,7 +73,7 @@ class SecureTransportIT {
             Node a = net.start("127.0.11.8");
             List<Message> atA = new CopyOnWriteArrayList<>();
             a.subscribe("data", atA::add);
-            try (ByteFlipProxy mitm = new ByteFlipProxy("127.0.11.9", a.listenAddress())) {
+            try (FaultProxy mitm = new FaultProxy("127.0.11.9", a.listenAddress())) {
                 Node b = net.start(TestNodes.builder("127.0.11.10").specialPeer(mitm.address()));
                 // Both ends: b's send finds no route until b has accepted a's HELLO too.
                 Await.until("connected through the proxy",
@@ -81,10 +81,10 @@ class SecureTransportIT {
                 assertThat(b.send(a.id(), "data", "clean".getBytes()).get()).isEqualTo(1);
                 Await.until("clean message delivered", () -> atA.size() == 1);
 
-                mitm.arm();
-                b.send(a.id(), "data", new byte[1000]).get();
+                mitm.flipNextByte(FaultProxy.Flow.TO_TARGET);
+                assertThat(b.send(a.id(), "data", new byte[1000]).get()).isEqualTo(1);
                 Await.until("tampering detected", () -> a.counters().disconnects(DisconnectReason.DECRYPTION_FAILED) >= 1);
-                assertThat(mitm.flipped()).isTrue();
+                assertThat(mitm.flips()).isEqualTo(1);
                 assertThat(atA).hasSize(1); // the tampered message never reached the application
             }
         }

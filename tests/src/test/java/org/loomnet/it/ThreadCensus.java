@@ -2,7 +2,9 @@ package org.loomnet.it;
 
 import java.lang.reflect.Method;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -86,6 +88,13 @@ final class ThreadCensus {
         return node.values().stream().filter(n -> n.startsWith(prefix)).count();
     }
 
+    /** @return the names of every live thread, platform and virtual (a name may appear more than once) */
+    static List<String> allNames() {
+        List<String> names = new ArrayList<>();
+        allThreads().forEach(t -> names.add(t.getName()));
+        return names;
+    }
+
     /** Every live thread, platform and virtual: the root thread container and all below it. */
     private static Iterable<Thread> allThreads() {
         try {
@@ -93,7 +102,7 @@ final class ThreadCensus {
             Class<?> container = Class.forName("jdk.internal.vm.ThreadContainer");
             Method threads = container.getMethod("threads");
             Method children = container.getMethod("children");
-            java.util.List<Thread> all = new java.util.ArrayList<>();
+            List<Thread> all = new ArrayList<>();
             Deque<Object> todo = new ArrayDeque<>();
             todo.add(containers.getMethod("root").invoke(null));
             while (!todo.isEmpty()) {

@@ -302,7 +302,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private Response respond(HttpExchange x) {
+    Response respond(HttpExchange x) {
         String method = x.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = x.getRequestURI().getRawPath();
         if (loopbackOnly && !loopbackHost(x.getRequestHeaders().getFirst("Host"))) {

@@ -751,7 +751,7 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.badRequest("address must be an IP address, like 127.0.0.5 or ::1: '" + text + "'");
         }
         try {
-            return HostPort.parseHost(s);
+            return HostPort.parseIpLiteral(s); // "cafe.be" passes the pattern above, and is a host name
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("address: " + e.getMessage());
         }

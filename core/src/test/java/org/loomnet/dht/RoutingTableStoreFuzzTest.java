@@ -29,6 +29,8 @@ class RoutingTableStoreFuzzTest {
     static {
         try {
             DIR = Files.createTempDirectory("dht-json-fuzz");
+            DIR.toFile().deleteOnExit();
+            DIR.resolve("dht.json").toFile().deleteOnExit(); // first, at exit
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

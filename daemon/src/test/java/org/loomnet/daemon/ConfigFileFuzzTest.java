@@ -35,7 +35,10 @@ class ConfigFileFuzzTest {
 
     static {
         try {
-            FILE = Files.createTempDirectory("config-fuzz").resolve("node.json");
+            Path dir = Files.createTempDirectory("config-fuzz");
+            dir.toFile().deleteOnExit();
+            FILE = dir.resolve("node.json");
+            FILE.toFile().deleteOnExit(); // after the file, at exit: the reverse order
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -77,12 +77,15 @@ class ApiServerFuzzTest {
         node = Node.builder().network("api-fuzz").listen("127.0.0.1", 0).targetOutgoing(0)
                 .dht(DhtConfig.builder().bindAddress(new InetSocketAddress("127.0.0.1", 0)).build())
                 .build().start();
-        ApiToken token = ApiToken.create(Files.createTempDirectory("api-fuzz").resolve(ApiToken.FILE));
+        java.nio.file.Path dir = Files.createTempDirectory("api-fuzz");
+        ApiToken token = ApiToken.create(dir.resolve(ApiToken.FILE));
         api = ApiServer.start(node, new InetSocketAddress("127.0.0.1", 0), token,
                 () -> new ApiServer.Response(200, "text/plain", new byte[0]), true);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             api.close();
             node.close();
+            token.delete();
+            dir.toFile().delete();
         }));
     }
 

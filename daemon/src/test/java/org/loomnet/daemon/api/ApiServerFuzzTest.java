@@ -3,6 +3,8 @@ package org.loomnet.daemon.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
@@ -13,6 +15,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +69,23 @@ class ApiServerFuzzTest {
             assertThat(response.status()).isBetween(200, 299);
             assertThat(JsonParser.parseString(new String(response.body(), StandardCharsets.UTF_8)).isJsonObject())
                     .isTrue();
+            acceptedNumbersAreInRange(body);
         });
+    }
+
+    /** A number the API accepted is the number sent, within its documented range: not one wrapped to fit. */
+    private static void acceptedNumbersAreInRange(byte[] body) {
+        JsonObject request = JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+        for (Map.Entry<String, long[]> range : Map.of("port", new long[] {1, 65535},
+                "delta", new long[] {-10_000, 10_000}).entrySet()) {
+            JsonElement e = request.get(range.getKey());
+            if (e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+                BigDecimal v = new BigDecimal(e.getAsString());
+                assertThat(v.stripTrailingZeros().scale()).as(range.getKey() + " " + v).isLessThanOrEqualTo(0);
+                assertThat(v).as(range.getKey()).isBetween(BigDecimal.valueOf(range.getValue()[0]),
+                        BigDecimal.valueOf(range.getValue()[1]));
+            }
+        }
     }
 
     /** One node and its API for the whole run, started at the first input. */

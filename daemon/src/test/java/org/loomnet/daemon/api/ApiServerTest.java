@@ -254,7 +254,7 @@ class ApiServerTest {
         assertThat(q.json().get("quality").getAsInt()).isEqualTo(-7);
         assertThat(post(apiA, "/api/network/quality", "{\"node_id\": \"" + b.id() + "\", \"delta\": 1.5}").status())
                 .isEqualTo(400);
-        // Too large for Gson to convert: a 400, not a 500 (found by ApiServerFuzzTest).
+        // Too large for Gson to convert: a 400, not a 500 (an input of ApiServerFuzzTest too).
         Reply huge = post(apiA, "/api/network/quality", "{\"node_id\": \"" + b.id() + "\", \"delta\": 1e10001}");
         assertThat(huge.status()).as(huge.body()).isEqualTo(400);
         assertThat(huge.body()).contains("delta must be a whole number from -10000 to 10000");

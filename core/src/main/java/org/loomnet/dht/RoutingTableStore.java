@@ -90,8 +90,8 @@ final class RoutingTableStore {
         this.clock = clock;
     }
 
-    /** Thrown inside this class for an unusable file. */
-    private static final class BadFile extends Exception {
+    /** An unusable file: what is wrong with it, for the warning. */
+    static final class BadFile extends Exception {
         private static final long serialVersionUID = 1L;
 
         BadFile(String message) {
@@ -129,21 +129,27 @@ final class RoutingTableStore {
         return new Loaded(null, List.of(), Outcome.CORRUPT, problem, aside);
     }
 
-    private static String read(Path file) throws IOException, BadFile {
+    private static byte[] read(Path file) throws IOException, BadFile {
         long size = Files.size(file);
         if (size > MAX_FILE_BYTES) {
             throw new BadFile("it is " + size + " bytes, more than the limit of " + MAX_FILE_BYTES);
         }
-        byte[] bytes = Files.readAllBytes(file);
+        return Files.readAllBytes(file);
+    }
+
+    /**
+     * @param bytes the file's content
+     * @return the table it holds, {@link Outcome#LOADED}
+     * @throws BadFile if it is unusable
+     */
+    static Loaded parse(byte[] bytes) throws BadFile {
+        String json;
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new BadFile("it is not UTF-8");
         }
-    }
-
-    private static Loaded parse(String json) throws BadFile {
         JsonElement root;
         try {
             JsonReader reader = new JsonReader(new StringReader(json));

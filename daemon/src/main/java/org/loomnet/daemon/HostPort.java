@@ -253,6 +253,26 @@ public final class HostPort {
     }
 
     /**
+     * Parses an IP address alone: an IPv4 or IPv6 literal (brackets optional), never a host
+     * name, so nothing is ever looked up.
+     *
+     * @param text the address
+     * @return the address
+     * @throws IllegalArgumentException if it is not an IP literal
+     */
+    public static InetAddress parseIpLiteral(String text) {
+        String s = text.strip();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
+        InetSocketAddress a = address(text.strip(), s, 0);
+        if (a.isUnresolved()) {
+            throw bad(text.strip(), "not an IP address");
+        }
+        return a.getAddress();
+    }
+
+    /**
      * Looks up a host name left unresolved by {@link #parse}.
      *
      * @param address an address from {@link #parse}

@@ -97,6 +97,16 @@ class HostPortTest {
     }
 
     @Test
+    void anIpLiteralIsNeverAHostName() throws Exception {
+        assertThat(HostPort.parseIpLiteral("127.0.0.9")).isEqualTo(InetAddress.getByName("127.0.0.9"));
+        assertThat(HostPort.parseIpLiteral("[::1]")).isEqualTo(InetAddress.getByName("::1"));
+        // Hex digits and dots, as the API's first check lets through: a name, refused unlooked-up.
+        assertThatThrownBy(() -> HostPort.parseIpLiteral("cafe.be")).hasMessageContaining("not an IP address");
+        assertThatThrownBy(() -> HostPort.parseIpLiteral("127.0.8089a0b0c0")).hasMessageContaining("not an IP address");
+        assertThatThrownBy(() -> HostPort.parseIpLiteral("300.1.1.1")).hasMessageContaining("is not an IPv4 address");
+    }
+
+    @Test
     void hostRejectsMalformedInput() {
         assertThatThrownBy(() -> HostPort.parseHost("300.1.1.1"))
                 .hasMessageContaining("'300.1.1.1' is not an IPv4 address")

@@ -302,7 +302,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private Response respond(HttpExchange x) {
+    Response respond(HttpExchange x) {
         String method = x.getRequestMethod().toUpperCase(Locale.ROOT);
         String path = x.getRequestURI().getRawPath();
         if (loopbackOnly && !loopbackHost(x.getRequestHeaders().getFirst("Host"))) {
@@ -532,11 +532,8 @@ public final class ApiServer implements AutoCloseable {
 
     private Response quality(Request r) {
         NodeId id = nodeId(r.body(), true);
-        JsonElement delta = r.body().get("delta");
-        if (delta == null || !isInteger(delta) || Math.abs(delta.getAsLong()) > 10_000) {
-            throw ApiException.badRequest("delta must be a whole number from -10000 to 10000");
-        }
-        Integer q = await(node.adjustQuality(id, delta.getAsInt()));
+        int delta = integer(r.body(), "delta", -10_000, 10_000);
+        Integer q = await(node.adjustQuality(id, delta));
         if (q == null) {
             throw ApiException.notFound("unknown_peer", "no connected peer has node id " + id);
         }
@@ -618,11 +615,8 @@ public final class ApiServer implements AutoCloseable {
     private Response dhtAnnounce(Request r) {
         org.loomnet.dht.DhtNode dht = dht();
         org.loomnet.dht.DhtId infoHash = infoHash(string(r.body(), "info_hash", true));
-        JsonElement port = r.body().get("port");
-        if (port == null || !isInteger(port) || port.getAsLong() < 1 || port.getAsLong() > 65535) {
-            throw ApiException.badRequest("port must be a whole number from 1 to 65535");
-        }
-        return Response.json(200, Views.announced(awaitLookup(dht.announce(infoHash, port.getAsInt(), false))));
+        int port = integer(r.body(), "port", 1, 65535);
+        return Response.json(200, Views.announced(awaitLookup(dht.announce(infoHash, port, false))));
     }
 
     /** A lookup takes seconds: it gets longer than the node's answers, and its timeout is a 504. */
@@ -716,15 +710,23 @@ public final class ApiServer implements AutoCloseable {
         return p.getAsBoolean();
     }
 
-    private static boolean isInteger(JsonElement e) {
-        if (!(e instanceof JsonPrimitive p) || !p.isNumber()) {
-            return false;
+    /**
+     * A whole number within a range, as written: {@code 1e3} is 1000 and {@code 7700.0} is 7700.
+     * Compared as a decimal before anything converts it: Gson's {@code getAsLong} keeps the low 64
+     * bits of a larger number (2^64 + 7700 read as 7700) and throws for an exponent past 10000.
+     */
+    private static int integer(JsonObject body, String key, int min, int max) {
+        if (body.get(key) instanceof JsonPrimitive p && p.isNumber()) {
+            try {
+                java.math.BigDecimal v = new java.math.BigDecimal(p.getAsString());
+                if (v.compareTo(java.math.BigDecimal.valueOf(min)) >= 0 && v.compareTo(java.math.BigDecimal.valueOf(max)) <= 0) {
+                    return v.intValueExact(); // in range, so only a fraction can make it throw
+                }
+            } catch (NumberFormatException | ArithmeticException e) {
+                // not a whole number: refused below
+            }
         }
-        try {
-            return new java.math.BigDecimal(p.getAsString()).stripTrailingZeros().scale() <= 0;
-        } catch (NumberFormatException ex) {
-            return false;
-        }
+        throw ApiException.badRequest(key + " must be a whole number from " + min + " to " + max);
     }
 
     private static NodeId nodeId(JsonObject body, boolean required) {
@@ -751,7 +753,7 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.badRequest("address must be an IP address, like 127.0.0.5 or ::1: '" + text + "'");
         }
         try {
-            return HostPort.parseHost(s);
+            return HostPort.parseIpLiteral(s); // "cafe.be" passes the pattern above, and is a host name
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("address: " + e.getMessage());
         }

@@ -254,6 +254,13 @@ class ApiServerTest {
         assertThat(q.json().get("quality").getAsInt()).isEqualTo(-7);
         assertThat(post(apiA, "/api/network/quality", "{\"node_id\": \"" + b.id() + "\", \"delta\": 1.5}").status())
                 .isEqualTo(400);
+        // Too large for Gson to convert: a 400, not a 500 (an input of ApiServerFuzzTest too).
+        Reply huge = post(apiA, "/api/network/quality", "{\"node_id\": \"" + b.id() + "\", \"delta\": 1e10001}");
+        assertThat(huge.status()).as(huge.body()).isEqualTo(400);
+        assertThat(huge.body()).contains("delta must be a whole number from -10000 to 10000");
+        Reply exponent = post(apiA, "/api/network/quality", "{\"node_id\": \"" + b.id() + "\", \"delta\": 2e1}");
+        assertThat(exponent.status()).as(exponent.body()).isEqualTo(200);
+        assertThat(exponent.json().get("quality").getAsInt()).isEqualTo(13);
 
         Reply d = post(apiA, "/api/network/disconnect", "{\"node_id\": \"" + b.id() + "\"}");
         assertThat(d.status()).as(d.body()).isEqualTo(200);
@@ -442,6 +449,9 @@ class ApiServerTest {
             assertThat(get(apiC, "/api/dht/peers").status()).isEqualTo(400);
             assertThat(post(apiC, "/api/dht/announce", "{\"info_hash\": \"" + hash + "\", \"port\": 0}").status())
                     .isEqualTo(400);
+            // 2^64 + 7777: Gson's getAsLong would keep the low bits and announce port 7777.
+            assertThat(post(apiC, "/api/dht/announce", "{\"info_hash\": \"" + hash
+                    + "\", \"port\": 18446744073709559393}").status()).isEqualTo(400);
             assertThat(post(apiC, "/api/dht/announce", "{\"info_hash\": \"" + hash + "\", \"port\": 7777}", null)
                     .status()).isEqualTo(401);
         }

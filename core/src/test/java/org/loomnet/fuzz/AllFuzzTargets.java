@@ -1,0 +1,40 @@
+package org.loomnet.fuzz;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every fuzz target of the core in one: what {@code mvn verify} fuzzes for a few seconds after
+ * the tests (docs/robustness.md). The first byte of an input picks the target; the seeds are
+ * every target's committed corpus. Not named {@code *Test}: the ordinary test run leaves it to
+ * the surefire execution {@code fuzz}, which gives it a JVM of its own.
+ */
+class AllFuzzTargets {
+
+    /** The core's targets; a new one is added here, and its selector byte is its index. */
+    static final FuzzTargets TARGETS = FuzzTargets.of(
+            "org.loomnet.wire.ParcelReaderFuzzTest",
+            "org.loomnet.wire.ReassemblerFuzzTest",
+            "org.loomnet.wire.HelloFuzzTest",
+            "org.loomnet.wire.GoodbyeFuzzTest",
+            "org.loomnet.wire.PeerListFuzzTest",
+            "org.loomnet.wire.AppMessageFuzzTest",
+            "org.loomnet.wire.GossipEnvelopeFuzzTest",
+            "org.loomnet.dht.BencodeFuzzTest",
+            "org.loomnet.dht.KrpcFuzzTest",
+            "org.loomnet.dht.RoutingTableStoreFuzzTest",
+            "org.loomnet.crypto.NoiseHandshakeFuzzTest",
+            "org.loomnet.connection.NoiseTransportFuzzTest",
+            "org.loomnet.peers.AddressBookStoreFuzzTest");
+
+    static Stream<byte[]> seeds() {
+        return TARGETS.muxSeeds();
+    }
+
+    @MethodSource("seeds")
+    @FuzzTest
+    void everyTarget(byte[] input) throws Throwable {
+        TARGETS.run(input);
+    }
+}

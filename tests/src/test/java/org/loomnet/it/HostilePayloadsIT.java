@@ -352,7 +352,7 @@ class HostilePayloadsIT {
     @Test
     void aGossipFloodOfDistinctIdsKeepsTheSeenCacheWithinItsBound() throws Exception {
         // Small, because every gossip costs an Ed25519 signature here and a verification at the
-        // victim and at the good node (the JDK's EdDSA: about a millisecond each on this machine).
+        // victim and at the good node (about 0.1 ms each on this machine).
         int seenCapacity = 64;
         int attackers = 3;
         int messagesEach = 400;

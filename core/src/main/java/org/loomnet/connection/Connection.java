@@ -223,7 +223,7 @@ public final class Connection {
                         public void frameFinished(int wireBytes) {
                             frameStartedMillis = NOT_RUNNING; // counted below, where its type is known
                         }
-                    });
+                    }, settings.transports().checksums());
             long lastExpiry = openedMillis;
             while (true) {
                 Parcel p = reader.read();
@@ -367,7 +367,7 @@ public final class Connection {
     private void writeLoop() {
         List<Parcel> batch = new ArrayList<>();
         OutputStream out = transport.output();
-        ParcelWriter writer = new ParcelWriter(out, settings.networkId());
+        ParcelWriter writer = new ParcelWriter(out, settings.networkId(), settings.transports().checksums());
         try {
             while (queue.takeBatch(batch, BATCH_PARCELS, BATCH_BYTES, Long.MAX_VALUE)) {
                 if (batch.isEmpty()) {

@@ -13,6 +13,7 @@ import org.loomnet.crypto.Identity;
 import org.loomnet.crypto.NoiseException;
 import org.loomnet.crypto.NoiseHandshake;
 import org.loomnet.crypto.NoiseSession;
+import org.loomnet.wire.Checksums;
 import org.loomnet.wire.DisconnectReason;
 import org.loomnet.wire.ProtocolException;
 
@@ -65,37 +66,46 @@ public final class NoiseTransport implements Transport {
      */
     public static Factory factory(Identity identity, int networkId) {
         byte[] prologue = prologue(networkId);
-        return (socket, initiator, expectedPeerId) -> {
-            TransportPreamble.exchange(socket, networkId, TransportPreamble.NOISE_XX);
-            InputStream raw = socket.getInputStream();
-            OutputStream rawOut = socket.getOutputStream();
-            NoiseHandshake hs = identity.handshake(initiator, prologue);
-            byte[] peerId;
-            try {
-                if (initiator) {
-                    send(rawOut, hs.writeMessage(EMPTY));
-                    byte[] proof = hs.readMessage(receive(raw));
-                    peerId = Identity.nodeIdOf(Identity.verifyProof(proof, hs.remoteStatic()));
-                    if (expectedPeerId != null && !Arrays.equals(expectedPeerId, peerId)) {
-                        throw new ProtocolException(DisconnectReason.PEER_ID_MISMATCH, "pinned "
-                                + HexFormat.of().formatHex(expectedPeerId) + ", peer is " + HexFormat.of().formatHex(peerId));
+        return new Factory() {
+            @Override
+            public Transport open(Socket socket, boolean initiator, byte[] expectedPeerId) throws IOException {
+                TransportPreamble.exchange(socket, networkId, TransportPreamble.NOISE_XX);
+                InputStream raw = socket.getInputStream();
+                OutputStream rawOut = socket.getOutputStream();
+                NoiseHandshake hs = identity.handshake(initiator, prologue);
+                byte[] peerId;
+                try {
+                    if (initiator) {
+                        send(rawOut, hs.writeMessage(EMPTY));
+                        byte[] proof = hs.readMessage(receive(raw));
+                        peerId = Identity.nodeIdOf(Identity.verifyProof(proof, hs.remoteStatic()));
+                        if (expectedPeerId != null && !Arrays.equals(expectedPeerId, peerId)) {
+                            throw new ProtocolException(DisconnectReason.PEER_ID_MISMATCH, "pinned "
+                                    + HexFormat.of().formatHex(expectedPeerId) + ", peer is " + HexFormat.of().formatHex(peerId));
+                        }
+                        send(rawOut, hs.writeMessage(identity.proof()));
+                    } else {
+                        if (hs.readMessage(receive(raw)).length != 0) {
+                            throw new NoiseException("handshake message 1 must carry no payload");
+                        }
+                        send(rawOut, hs.writeMessage(identity.proof()));
+                        byte[] proof = hs.readMessage(receive(raw));
+                        peerId = Identity.nodeIdOf(Identity.verifyProof(proof, hs.remoteStatic()));
                     }
-                    send(rawOut, hs.writeMessage(identity.proof()));
-                } else {
-                    if (hs.readMessage(receive(raw)).length != 0) {
-                        throw new NoiseException("handshake message 1 must carry no payload");
-                    }
-                    send(rawOut, hs.writeMessage(identity.proof()));
-                    byte[] proof = hs.readMessage(receive(raw));
-                    peerId = Identity.nodeIdOf(Identity.verifyProof(proof, hs.remoteStatic()));
+                    return new NoiseTransport(socket, hs.split(), peerId);
+                } catch (NoiseException e) {
+                    throw new ProtocolException(DisconnectReason.HANDSHAKE_FAILED, e.getMessage());
+                } catch (EOFException e) {
+                    // The peer gave up mid-handshake: most often its check of our message failed
+                    // (another network's prologue, or a pinned id that is not ours).
+                    throw new ProtocolException(DisconnectReason.HANDSHAKE_FAILED, "peer closed during the handshake");
                 }
-                return new NoiseTransport(socket, hs.split(), peerId);
-            } catch (NoiseException e) {
-                throw new ProtocolException(DisconnectReason.HANDSHAKE_FAILED, e.getMessage());
-            } catch (EOFException e) {
-                // The peer gave up mid-handshake: most often its check of our message failed
-                // (another network's prologue, or a pinned id that is not ours).
-                throw new ProtocolException(DisconnectReason.HANDSHAKE_FAILED, "peer closed during the handshake");
+            }
+
+            /** The AEAD tag of every Noise message authenticates its bytes: no parcel checksums. */
+            @Override
+            public Checksums checksums() {
+                return Checksums.LEFT_TO_TRANSPORT;
             }
         };
     }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import org.loomnet.wire.Checksums;
 
 /**
  * The byte stream under the parcel framing: the seam where encryption slides in.
@@ -32,6 +33,14 @@ public interface Transport extends Closeable {
          *                     {@link org.loomnet.wire.ProtocolException} carries the coded reason
          */
         Transport open(Socket socket, boolean initiator, byte[] expectedPeerId) throws IOException;
+
+        /**
+         * @return whether the transports this factory opens need the parcels' checksums
+         *         ({@link Checksums#CHECKED}) or authenticate every byte themselves
+         */
+        default Checksums checksums() {
+            return Checksums.CHECKED;
+        }
     }
 
     /**

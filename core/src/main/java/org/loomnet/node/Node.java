@@ -30,6 +30,7 @@ import org.loomnet.peers.AddressBookSettings;
 import org.loomnet.peers.AddressBookStore;
 import org.loomnet.peers.PeerEntry;
 import org.loomnet.wire.AppMessage;
+import org.loomnet.wire.Checksums;
 import org.loomnet.wire.DisconnectReason;
 import org.loomnet.wire.GossipEnvelope;
 import org.loomnet.wire.MessageSplitter;
@@ -72,6 +73,8 @@ public final class Node implements AutoCloseable {
     private final Identity identity;
     private final NodeId id;
     private final int networkId;
+    /** Whether this node's parcels carry checksums: not under Noise, whose AEAD tag covers every byte. */
+    private final Checksums checksums;
     private final BlockingQueue<Command> inbox;
     private final Subscribers subscribers;
     private final NodeCounters counters = new NodeCounters();
@@ -117,6 +120,7 @@ public final class Node implements AutoCloseable {
         this.networkId = NetworkId.of(config.network());
         Transport.Factory transports = config.encryption()
                 ? NoiseTransport.factory(identity, networkId) : PlainTransport.factory(networkId);
+        this.checksums = transports.checksums();
         this.inbox = new ArrayBlockingQueue<>(config.inboxCapacity());
         this.reassembly = new ReassemblyBudget(config.reassemblyBudget());
         this.subscribers = new Subscribers(config.subscriberQueue(), config.subscriberBytes());
@@ -331,7 +335,8 @@ public final class Node implements AutoCloseable {
 
     private CompletableFuture<Integer> route(Command.Route route, String type, byte[] payload) {
         // Encoding and splitting happen here, on the caller's thread, once for all peers.
-        List<Parcel> parcels = MessageSplitter.split(messageIds.incrementAndGet(), type, payload, config.limits());
+        List<Parcel> parcels = MessageSplitter.split(messageIds.incrementAndGet(), type, payload, config.limits(),
+                checksums);
         CompletableFuture<Integer> result = new CompletableFuture<>();
         submit(new Command.Send(route, parcels, result), result);
         return result;

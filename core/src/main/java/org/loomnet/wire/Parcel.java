@@ -12,7 +12,8 @@ import java.util.Objects;
  *      6    1  parcel type       {@link ParcelType#code()}
  *      7    1  flags             reserved, must be 0
  *      8    4  payload length    uint32, at most the frame limit for the type
- *     12    4  checksum          CRC-32 Koopman of the payload ({@link Crc32Koopman})
+ *     12    4  checksum          CRC-32 Koopman of the payload ({@link Crc32Koopman}); 0 where
+ *                                the transport authenticates every byte ({@link Checksums})
  *     16    2  part number       0-based; 0 for unsplit parcels
  *     18    2  part count        1 for unsplit parcels, 2..65535 for MESSAGE_PART
  *     20    8  message id        chosen by the sender; parts of one message share it
@@ -28,7 +29,8 @@ import java.util.Objects;
  * @param payload    the array holding the payload
  * @param offset     where the payload starts in {@code payload}
  * @param length     the payload length
- * @param checksum   CRC-32 Koopman of the payload bytes
+ * @param checksum   CRC-32 Koopman of the payload bytes, or 0 if it was not computed
+ *                   ({@link Checksums#LEFT_TO_TRANSPORT})
  */
 public record Parcel(ParcelType type, long messageId, int partNumber, int partCount,
                      byte[] payload, int offset, int length, int checksum) {
@@ -71,8 +73,26 @@ public record Parcel(ParcelType type, long messageId, int partNumber, int partCo
      */
     public static Parcel part(ParcelType type, long messageId, int partNumber, int partCount,
                               byte[] payload, int offset, int length) {
-        return new Parcel(type, messageId, partNumber, partCount, payload, offset, length,
-                Crc32Koopman.compute(payload, offset, length));
+        return part(type, messageId, partNumber, partCount, payload, offset, length, Checksums.CHECKED);
+    }
+
+    /**
+     * A parcel over a slice of an array, with its checksum computed or left out.
+     *
+     * @param type       the parcel type
+     * @param messageId  the message id
+     * @param partNumber 0-based part index
+     * @param partCount  number of parts
+     * @param payload    the array (not copied)
+     * @param offset     start of the slice
+     * @param length     length of the slice
+     * @param checksums  {@link Checksums#CHECKED} to compute the checksum, otherwise it is 0
+     * @return the parcel
+     */
+    public static Parcel part(ParcelType type, long messageId, int partNumber, int partCount,
+                              byte[] payload, int offset, int length, Checksums checksums) {
+        int checksum = checksums == Checksums.CHECKED ? Crc32Koopman.compute(payload, offset, length) : 0;
+        return new Parcel(type, messageId, partNumber, partCount, payload, offset, length, checksum);
     }
 
     /** @return the payload bytes as a new array of exactly {@link #length()} bytes */

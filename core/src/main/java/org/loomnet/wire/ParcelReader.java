@@ -9,7 +9,8 @@ import java.io.InputStream;
  * payload. One reader belongs to one connection's reader thread; it is not thread-safe.
  *
  * <p>Checks, in order: network id, parcel type, flags, payload length against the limit for the
- * type, part number and count, then (after reading the payload) the checksum. A broken rule
+ * type, part number and count, then (after reading the payload) the checksum, unless the
+ * transport authenticates every byte itself ({@link Checksums#LEFT_TO_TRANSPORT}). A broken rule
  * throws {@link ProtocolException} with the reason the peer will be sent; the stream is then
  * unusable, because a frame boundary can no longer be trusted.
  */
@@ -52,6 +53,7 @@ public final class ParcelReader {
     private final int networkId;
     private final WireLimits limits;
     private final FrameListener listener;
+    private final Checksums checksums;
     private final byte[] header = new byte[Parcel.HEADER_SIZE];
 
     /**
@@ -61,10 +63,22 @@ public final class ParcelReader {
      * @param listener  told about frame starts and ends
      */
     public ParcelReader(InputStream in, int networkId, WireLimits limits, FrameListener listener) {
+        this(in, networkId, limits, listener, Checksums.CHECKED);
+    }
+
+    /**
+     * @param in        the stream, ideally buffered
+     * @param networkId the id every parcel must carry
+     * @param limits    size limits
+     * @param listener  told about frame starts and ends
+     * @param checksums whether to check each payload's checksum
+     */
+    public ParcelReader(InputStream in, int networkId, WireLimits limits, FrameListener listener, Checksums checksums) {
         this.in = in;
         this.networkId = networkId;
         this.limits = limits;
         this.listener = listener;
+        this.checksums = checksums;
     }
 
     /**
@@ -117,10 +131,12 @@ public final class ParcelReader {
 
         byte[] payload = new byte[(int) length];
         readFully(payload, 0, payload.length);
-        int actual = Crc32Koopman.compute(payload);
-        if (actual != checksum) {
-            throw new ProtocolException(DisconnectReason.BAD_CHECKSUM,
-                    String.format("%s checksum %08x, computed %08x", type, checksum, actual));
+        if (checksums == Checksums.CHECKED) {
+            int actual = Crc32Koopman.compute(payload);
+            if (actual != checksum) {
+                throw new ProtocolException(DisconnectReason.BAD_CHECKSUM,
+                        String.format("%s checksum %08x, computed %08x", type, checksum, actual));
+            }
         }
         listener.frameFinished(Parcel.HEADER_SIZE + payload.length);
         return new Parcel(type, messageId, partNumber, partCount, payload, 0, payload.length, checksum);

@@ -7,6 +7,9 @@ import java.io.OutputStream;
  * Writes parcels to a byte stream: header, then payload. One writer belongs to one connection's
  * writer thread; it is not thread-safe. It does not flush: the writer thread flushes once per
  * batch, so many small parcels leave in one TCP segment.
+ *
+ * <p>With {@link Checksums#LEFT_TO_TRANSPORT} the header's checksum field is written as 0,
+ * whatever the parcel holds.
  */
 public final class ParcelWriter {
 
@@ -17,6 +20,7 @@ public final class ParcelWriter {
 
     private final OutputStream out;
     private final int networkId;
+    private final Checksums checksums;
     private final byte[] header = new byte[Parcel.HEADER_SIZE];
 
     /**
@@ -24,8 +28,18 @@ public final class ParcelWriter {
      * @param networkId the id to put in every header
      */
     public ParcelWriter(OutputStream out, int networkId) {
+        this(out, networkId, Checksums.CHECKED);
+    }
+
+    /**
+     * @param out       the stream, ideally buffered
+     * @param networkId the id to put in every header
+     * @param checksums whether headers carry the parcels' checksums or 0
+     */
+    public ParcelWriter(OutputStream out, int networkId, Checksums checksums) {
         this.out = out;
         this.networkId = networkId;
+        this.checksums = checksums;
     }
 
     /**
@@ -37,6 +51,9 @@ public final class ParcelWriter {
      */
     public int write(Parcel p) throws IOException {
         encodeHeader(header, networkId, p);
+        if (checksums == Checksums.LEFT_TO_TRANSPORT) {
+            putInt(header, 12, 0);
+        }
         out.write(header);
         out.write(p.payload(), p.offset(), p.length());
         return p.wireSize();

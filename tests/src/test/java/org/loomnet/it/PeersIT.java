@@ -147,9 +147,8 @@ class PeersIT {
             Node node = net.start("127.37.0.1");
             try (RawPeer raw = new RawPeer("127.37.0.9", node.listenAddress(), "it")) {
                 raw.sendHello(org.loomnet.wire.ParcelWriter.PROTOCOL_VERSION, org.loomnet.wire.ParcelWriter.MIN_PROTOCOL_VERSION, 7777);
-                raw.write(raw.header(org.loomnet.wire.ParcelType.MESSAGE.code(), 0, 3, 12345, 0, 1, 1));
-                raw.write(new byte[] {1, 2, 3});
-                assertThat(raw.awaitDisconnect().reason()).isEqualTo(DisconnectReason.BAD_CHECKSUM);
+                raw.write(raw.header(200, 0, 0, 0, 0, 1, 1)); // no such parcel type
+                assertThat(raw.awaitDisconnect().reason()).isEqualTo(DisconnectReason.UNKNOWN_PARCEL_TYPE);
             }
             InetSocketAddress announced = new InetSocketAddress("127.37.0.9", 7777);
             Await.until("penalty recorded", () -> node.addressBook().join().stream()
@@ -183,12 +182,12 @@ class PeersIT {
                 try (RawPeer raw = new RawPeer("127.42.0.9", node.listenAddress(), "it")) {
                     raw.sendHello(org.loomnet.wire.ParcelWriter.PROTOCOL_VERSION,
                             org.loomnet.wire.ParcelWriter.MIN_PROTOCOL_VERSION, 7777);
-                    raw.write(raw.header(org.loomnet.wire.ParcelType.MESSAGE.code(), 0, 3, 12345, 0, 1, 1));
-                    raw.write(new byte[] {1, 2, 3});
-                    assertThat(raw.awaitDisconnect().reason()).isEqualTo(DisconnectReason.BAD_CHECKSUM);
+                    raw.write(raw.header(200, 0, 0, 0, 0, 1, 1)); // no such parcel type
+                    assertThat(raw.awaitDisconnect().reason()).isEqualTo(DisconnectReason.UNKNOWN_PARCEL_TYPE);
                 }
                 int done = i + 1;
-                Await.until("violation " + done + " recorded", () -> node.counters().disconnects(DisconnectReason.BAD_CHECKSUM) == done);
+                Await.until("violation " + done + " recorded",
+                        () -> node.counters().disconnects(DisconnectReason.UNKNOWN_PARCEL_TYPE) == done);
             }
             // -100 each: below -500 after six, and the address is banned before any handshake.
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RawPeer("127.42.0.9", node.listenAddress(), "it"))

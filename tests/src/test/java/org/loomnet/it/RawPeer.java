@@ -72,7 +72,7 @@ final class RawPeer implements AutoCloseable {
         }
         out = transport.output();
         reader = new ParcelReader(new BufferedInputStream(transport.input()), networkId, WireLimits.DEFAULTS,
-                ParcelReader.FrameListener.NONE);
+                ParcelReader.FrameListener.NONE, factory.checksums());
     }
 
     private static Socket dial(String bindHost, InetSocketAddress target) throws IOException {

@@ -1,6 +1,7 @@
 package org.loomnet.bench;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -39,6 +40,27 @@ public record RunSettings(boolean smoke, int warmup, int iterations, Path daemon
      */
     int count(int full, int smoke) {
         return smoke() ? smoke : full;
+    }
+
+    /**
+     * @return the daemon's runnable jar
+     * @throws IllegalStateException if it is missing, with the command that builds it
+     */
+    Path requireDaemonJar() {
+        if (daemonJar == null || !Files.isRegularFile(daemonJar)) {
+            throw new IllegalStateException("the daemon jar " + daemonJar + " is missing: build it first with "
+                    + "`mvn -B -q -pl daemon -am package -DskipTests`, or name it with --daemon-jar");
+        }
+        return daemonJar;
+    }
+
+    /**
+     * @param name a program of the JDK, e.g. {@code java} or {@code jcmd}
+     * @return its path in the JDK that runs the benchmarks, so that every process is started and
+     *         inspected by the same JDK
+     */
+    static Path jdkTool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name);
     }
 
     /** Prints one progress line. */

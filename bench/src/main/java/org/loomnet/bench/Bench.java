@@ -22,12 +22,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {"Runs LoomNet's benchmarks against plain java.net sockets in the same JVM and run.",
-            "Benchmarks: 1 small-messages, 2 large-messages, 3 latency, 5 gossip, 6 dht, 7 startup."})
+            "Benchmarks: 1 small-messages, 2 large-messages, 3 latency, 4 connections, 5 gossip, 6 dht, 7 startup."})
 public final class Bench implements Callable<Integer> {
 
     /** Every benchmark, in the order they run. */
-    static final List<Benchmark> ALL = List.of(new SmallMessages(), new LargeMessages(), new Latency(), new Gossip(), new DhtLookups(),
-            new StartUp());
+    static final List<Benchmark> ALL = List.of(new SmallMessages(), new LargeMessages(), new Latency(), new Connections(),
+            new Gossip(), new DhtLookups(), new StartUp());
 
     @Parameters(paramLabel = "BENCHMARK", arity = "0..*",
             description = "Names or numbers of the benchmarks to run (default: all).")
@@ -50,9 +50,14 @@ public final class Bench implements Callable<Integer> {
     int iterations = -1;
 
     @Option(names = "--daemon-jar", paramLabel = "FILE",
-            description = "The daemon's jar, for the startup benchmark (default: daemon/target/node.jar, "
-                    + "or ../daemon/target/node.jar).")
+            description = "The daemon's jar, for the connections and startup benchmarks "
+                    + "(default: daemon/target/node.jar, or ../daemon/target/node.jar).")
     Path daemonJar;
+
+    @Option(names = "--server-jvm-args", paramLabel = "ARGS",
+            description = "More JVM options for the server processes that #4 starts (the node and its baseline), "
+                    + "space-separated, e.g. -XX:StartFlightRecording=filename=node.jfr (default: none).")
+    String serverJvmArgs = "";
 
     @Option(names = "--list", description = "List the benchmarks and exit.")
     boolean list;
@@ -95,7 +100,7 @@ public final class Bench implements Callable<Integer> {
         List<Benchmark> chosen = choose(selected);
         Machine machine = Machine.describe();
         RunSettings run = new RunSettings(smoke, warmup, iterations, daemonJar != null ? daemonJar : findDaemonJar(),
-                System.err);
+                serverJvmArgs.isBlank() ? List.of() : List.of(serverJvmArgs.trim().split("\\s+")), System.err);
         run.log("machine: %s", machine);
         List<Result> done = new ArrayList<>();
         List<String> failures = new ArrayList<>();

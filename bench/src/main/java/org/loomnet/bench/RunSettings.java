@@ -3,6 +3,7 @@ package org.loomnet.bench;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The settings of one run of the benchmarks.
@@ -10,10 +11,13 @@ import java.nio.file.Path;
  * @param smoke      a short run with tiny counts: proves that each benchmark works, measures little
  * @param warmup     warm-up iterations, or -1 for each benchmark's own default
  * @param iterations measured iterations, or -1 for each benchmark's own default
- * @param daemonJar  the daemon's runnable jar ({@code daemon/target/node.jar}), for the start-up benchmark
+ * @param daemonJar  the daemon's runnable jar ({@code daemon/target/node.jar}), for #4 connections and #7 startup
+ * @param serverJvmArgs more JVM options for the server processes of the connections benchmark (to
+ *                   profile the node, for example), after its own; empty for none
  * @param progress   where progress lines go (stderr); results go to the table and the JSON file
  */
-public record RunSettings(boolean smoke, int warmup, int iterations, Path daemonJar, PrintStream progress) {
+public record RunSettings(boolean smoke, int warmup, int iterations, Path daemonJar, List<String> serverJvmArgs,
+                          PrintStream progress) {
 
     /**
      * @param full  the benchmark's default for a full run

@@ -18,6 +18,8 @@ public record Target(String text, Kind kind, double threshold) {
         AT_LEAST,
         /** LoomNet's median is below the threshold. */
         BELOW,
+        /** LoomNet's median is at most the threshold. */
+        AT_MOST,
         /** LoomNet's median over the baseline's is at least the threshold. */
         RATIO_AT_LEAST,
         /** LoomNet's median over the baseline's is at most the threshold. */
@@ -40,6 +42,9 @@ public record Target(String text, Kind kind, double threshold) {
         return switch (kind) {
             case AT_LEAST -> atLeast(value, threshold, "");
             case BELOW -> value < threshold
+                    ? new Verdict(true, pct("met, %.0f%% under", (threshold - value) / threshold))
+                    : new Verdict(false, pct("missed by %.0f%% (over)", (value - threshold) / threshold));
+            case AT_MOST -> value <= threshold
                     ? new Verdict(true, pct("met, %.0f%% under", (threshold - value) / threshold))
                     : new Verdict(false, pct("missed by %.0f%% (over)", (value - threshold) / threshold));
             case RATIO_AT_LEAST -> atLeast(ratio, threshold, " of ratio");

@@ -38,6 +38,10 @@ class StatsAndTargetTest {
         assertThat(below.check(800, 5)).isEqualTo(new Target.Verdict(true, "met, 20% under"));
         assertThat(below.check(1500, 5)).isEqualTo(new Target.Verdict(false, "missed by 50% (over)"));
 
+        Target atMost = new Target("≤ 32 KiB", Target.Kind.AT_MOST, 32);
+        assertThat(atMost.check(32, 5)).isEqualTo(new Target.Verdict(true, "met, 0% under"));
+        assertThat(atMost.check(48, 5)).isEqualTo(new Target.Verdict(false, "missed by 50% (over)"));
+
         Target ratioAtLeast = new Target("≥ 80% of plain socket", Target.Kind.RATIO_AT_LEAST, 0.8);
         assertThat(ratioAtLeast.check(1, 0.4)).isEqualTo(new Target.Verdict(false, "missed by 50% of ratio"));
 

@@ -13,6 +13,7 @@ import org.loomnet.connection.NoiseTransport;
 import org.loomnet.connection.Transport;
 import org.loomnet.crypto.Identity;
 import org.loomnet.node.NodeConfig;
+import org.loomnet.wire.Checksums;
 import org.loomnet.wire.Goodbye;
 import org.loomnet.wire.Hello;
 import org.loomnet.wire.Parcel;
@@ -66,12 +67,13 @@ final class BarePeer implements ClientFleet.Held {
         }
     }
 
-    private BarePeer(Socket socket, int networkId, Transport transport, Counters counters) {
+    private BarePeer(Socket socket, int networkId, Transport transport, Checksums checksums, Counters counters) {
         this.socket = socket;
         this.networkId = networkId;
         this.out = transport.output();
-        this.reader = new ParcelReader(transport.input(), networkId, WireLimits.DEFAULTS, ParcelReader.FrameListener.NONE);
-        this.writer = new ParcelWriter(out, networkId);
+        this.reader = new ParcelReader(transport.input(), networkId, WireLimits.DEFAULTS, ParcelReader.FrameListener.NONE,
+                checksums);
+        this.writer = new ParcelWriter(out, networkId, checksums);
         this.counters = counters;
     }
 
@@ -93,8 +95,10 @@ final class BarePeer implements ClientFleet.Held {
         Socket socket = ClientFleet.connect(source, node, timeout);
         try {
             socket.setTcpNoDelay(true);
-            Transport transport = NoiseTransport.factory(identity, networkId).open(socket, true, null);
-            BarePeer peer = new BarePeer(socket, networkId, transport, counters);
+            Transport.Factory noise = NoiseTransport.factory(identity, networkId);
+            Transport transport = noise.open(socket, true, null);
+            // Under Noise the parcels carry no checksum (the AEAD tag covers them), as in a node.
+            BarePeer peer = new BarePeer(socket, networkId, transport, noise.checksums(), counters);
             Hello hello = new Hello(networkId, ParcelWriter.PROTOCOL_VERSION, ParcelWriter.MIN_PROTOCOL_VERSION,
                     ThreadLocalRandom.current().nextLong(), identity.nodeId(), 0, USER_AGENT, "");
             peer.write(Parcel.of(ParcelType.HELLO, 0, hello.encode()));

@@ -2,9 +2,11 @@ package org.loomnet.bench;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -60,8 +62,19 @@ public final class Connections implements Benchmark {
     static final int FULL = 10_000;
     /** Openings in flight at once (TCP connects not yet answered by a HELLO or a greeting). */
     static final int IN_FLIGHT = 64;
-    /** The JVM options of both server processes: a heap limit the figures can be read against. */
-    static final List<String> SERVER_JVM = List.of("-Xmx1g", "-XX:+UseG1GC");
+    /** Connections of a smoke run: a few seconds, and far below any CI machine's open-file limit. */
+    static final int SMOKE = 150;
+    /**
+     * The JVM options of both server processes: a heap the figures can be read against, its
+     * initial size equal to its maximum so that the full GC before a measurement never gives heap
+     * back to the OS (G1 shrinks a heap above -Xms after a full GC, and RSS would fall with it).
+     */
+    static final List<String> SERVER_JVM = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC");
+    /**
+     * Open files a JVM of the benchmark needs beyond one per connection: its jars, the JDK's
+     * modules, epoll and pipes, the API's and jcmd's sockets.
+     */
+    static final int OTHER_FILES = 256;
     /** The network name the node runs, and so the one the peers speak. */
     private static final String NETWORK = "bench";
 
@@ -96,8 +109,17 @@ public final class Connections implements Benchmark {
     @Override
     public List<Result> run(RunSettings run) throws Exception {
         Path jar = run.requireDaemonJar();
-        int count = run.count(FULL, 150);
-        int firstRound = run.count(1_000, 30);
+        int wanted = run.count(FULL, SMOKE);
+        // This JVM holds one end of every connection and the server the other; the servers inherit
+        // this JVM's limit (which the JVM has already raised to the hard limit).
+        long maxFiles = maxOpenFiles();
+        int count = (int) Math.max(1, Math.min(wanted, maxFiles - OTHER_FILES));
+        if (count < wanted) {
+            run.log("%s: only %,d open files allowed (ulimit -n): %,d connections instead of %,d; "
+                    + "raise the limit (ulimit -n %,d) for the full count", name(), maxFiles, count, wanted,
+                    wanted + OTHER_FILES);
+        }
+        int firstRound = Math.min(count, run.count(1_000, 30));
         Duration idle = run.smoke() ? Duration.ofMillis(300) : Duration.ofSeconds(3);
         // Longer than the node's ping interval (15 s) plus a tick: every connection gets a PING.
         Duration hold = run.smoke() ? Duration.ofMillis(700) : Duration.ofSeconds(18);
@@ -117,17 +139,20 @@ public final class Connections implements Benchmark {
         Trial plainTrial = new Trial(run, plain, plan);
         Measure.Samples s = Measure.interleaved(run, name(), METRICS, warmup, iterations,
                 loomnetTrial::run, plainTrial::run);
-        return results(s, count, plan, jvm, loomnetTrial, plainTrial);
+        String limit = count < wanted ? String.format(Locale.ROOT, " (%,d wanted; ulimit -n allowed %,d open files)",
+                wanted, maxFiles) : "";
+        return results(s, count, limit, plan, jvm, loomnetTrial, plainTrial);
     }
 
-    private List<Result> results(Measure.Samples s, int count, Plan plan, List<String> jvm, Trial node, Trial plain) {
-        String opening = String.format(Locale.ROOT, "%,d connections per iteration from %d source addresses "
+    private List<Result> results(Measure.Samples s, int count, String limit, Plan plan, List<String> jvm, Trial node,
+                                 Trial plain) {
+        String opening = String.format(Locale.ROOT, "%,d connections per iteration%s from %d source addresses "
                         + "127.44.x.y (%d each), at most %d openings in flight; LoomNet: TCP connect, preamble, Noise XX, "
                         + "HELLO both ways, until the node's HELLO arrived; baseline: TCP connect until the server's "
                         + "8-byte greeting arrived. The peers run in the benchmark JVM on the same CPUs and do as much "
                         + "cryptography per handshake as the node: the benchmark JVM used %s µs of CPU per LoomNet "
                         + "opening, %s µs per plain one; failed openings: LoomNet %s, baseline %s",
-                count, ClientFleet.sources(count), ClientFleet.PER_SOURCE, IN_FLIGHT, node.clientCpu(), plain.clientCpu(),
+                count, limit, ClientFleet.sources(count), ClientFleet.PER_SOURCE, IN_FLIGHT, node.clientCpu(), plain.clientCpu(),
                 node.failures(), plain.failures());
         String cpu = "CPU time (user + system) the server process used while the connections opened, per "
                 + "connection opened; 10^6 / this is what one core of the node could take per second";
@@ -160,6 +185,12 @@ public final class Connections implements Benchmark {
                         null, threads),
                 new Result(name(), number(), "virtual threads", "threads", "threads", s.loomnet(6), s.baseline(6),
                         null, vthreads));
+    }
+
+    /** @return the open files this process may have (ulimit -n), or a large number where the JVM cannot tell */
+    private static long maxOpenFiles() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os
+                ? os.getMaxFileDescriptorCount() : Integer.MAX_VALUE;
     }
 
     /** @return the command line: the JDK's java, the servers' JVM options, then the rest */

@@ -46,14 +46,23 @@ public final class Identity {
 
     private final byte[] staticPrivate;
     private final byte[] staticPublic;
+    /** The static key pair every handshake uses: its public half is derived once, not per connection. */
+    private final X25519.KeyPair staticKey;
     private final Ed25519.SigningKey signing;
     private final byte[] nodeId;
+    /**
+     * The identity proof, signed once: Ed25519 is deterministic and the signed bytes never change,
+     * so signing it again for every handshake would only cost time.
+     */
+    private final byte[] proof;
 
     private Identity(byte[] staticPrivate, Ed25519.SigningKey signing) {
         this.staticPrivate = staticPrivate;
         this.staticPublic = X25519.publicKey(staticPrivate);
+        this.staticKey = new X25519.KeyPair(staticPrivate.clone(), staticPublic.clone());
         this.signing = signing;
         this.nodeId = nodeIdOf(signing.publicKey());
+        this.proof = signProof();
     }
 
     /** @return a fresh identity, kept in memory only */
@@ -176,6 +185,10 @@ public final class Identity {
      * @return {@link #PROOF_LENGTH} bytes
      */
     public byte[] proof() {
+        return proof.clone();
+    }
+
+    private byte[] signProof() {
         byte[] signature = signing.sign(concat(PROOF_DOMAIN, staticPublic));
         byte[] out = new byte[PROOF_LENGTH];
         System.arraycopy(signing.publicKey(), 0, out, 0, Ed25519.PUBLIC_KEY_LENGTH);
@@ -235,8 +248,7 @@ public final class Identity {
      * @return a fresh handshake with a random ephemeral key
      */
     public NoiseHandshake handshake(boolean initiator, byte[] prologue) {
-        return initiator ? NoiseHandshake.initiator(prologue, staticPrivate.clone())
-                : NoiseHandshake.responder(prologue, staticPrivate.clone());
+        return NoiseHandshake.start(initiator, prologue, staticKey);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -70,10 +70,10 @@ public final class NoiseHandshake {
     private int messageIndex;
     private Phase phase = Phase.IN_PROGRESS;
 
-    private NoiseHandshake(boolean initiator, byte[] prologue, byte[] staticPrivateKey, byte[] ephemeralPrivateKey) {
+    private NoiseHandshake(boolean initiator, byte[] prologue, X25519.KeyPair localStatic, byte[] ephemeralPrivateKey) {
         Objects.requireNonNull(prologue, "prologue");
         this.initiator = initiator;
-        this.localStatic = X25519.KeyPair.fromPrivate(staticPrivateKey);
+        this.localStatic = localStatic;
         this.localEphemeral = ephemeralPrivateKey == null ? null : X25519.KeyPair.fromPrivate(ephemeralPrivateKey);
         this.symmetric = new SymmetricState(PROTOCOL_NAME);
         // Both sides mix the prologue in: if they saw different ones, message 2 fails to decrypt.
@@ -90,7 +90,7 @@ public final class NoiseHandshake {
      * @throws IllegalArgumentException if the key is not 32 bytes
      */
     public static NoiseHandshake initiator(byte[] prologue, byte[] staticPrivateKey) {
-        return new NoiseHandshake(true, prologue, staticPrivateKey, null);
+        return new NoiseHandshake(true, prologue, X25519.KeyPair.fromPrivate(staticPrivateKey), null);
     }
 
     /**
@@ -102,7 +102,20 @@ public final class NoiseHandshake {
      * @throws IllegalArgumentException if the key is not 32 bytes
      */
     public static NoiseHandshake responder(byte[] prologue, byte[] staticPrivateKey) {
-        return new NoiseHandshake(false, prologue, staticPrivateKey, null);
+        return new NoiseHandshake(false, prologue, X25519.KeyPair.fromPrivate(staticPrivateKey), null);
+    }
+
+    /**
+     * Starts a handshake with a static key pair whose public half is already known, so that it is
+     * not derived again for every connection ({@link Identity} keeps one).
+     *
+     * @param initiator   true on the side that dialed
+     * @param prologue    the bytes both sides must agree on
+     * @param localStatic this node's static key pair; read, never changed or handed out
+     * @return the handshake
+     */
+    static NoiseHandshake start(boolean initiator, byte[] prologue, X25519.KeyPair localStatic) {
+        return new NoiseHandshake(initiator, prologue, localStatic, null);
     }
 
     /**
@@ -111,7 +124,7 @@ public final class NoiseHandshake {
      */
     static NoiseHandshake withEphemeral(boolean initiator, byte[] prologue, byte[] staticPrivateKey,
                                         byte[] ephemeralPrivateKey) {
-        return new NoiseHandshake(initiator, prologue, staticPrivateKey,
+        return new NoiseHandshake(initiator, prologue, X25519.KeyPair.fromPrivate(staticPrivateKey),
                 Objects.requireNonNull(ephemeralPrivateKey, "ephemeralPrivateKey"));
     }
 

@@ -53,4 +53,14 @@ class IdentityTest {
         assertThatThrownBy(() -> Identity.verifyProof(tampered, a.staticPublicKey())).isInstanceOf(NoiseException.class);
         assertThatThrownBy(() -> Identity.verifyProof(new byte[10], a.staticPublicKey())).isInstanceOf(NoiseException.class);
     }
+
+    @Test
+    void theProofIsSignedOnceAndHandedOutAsACopy() throws NoiseException {
+        Identity a = Identity.generate();
+        byte[] first = a.proof();
+        first[40] ^= 1; // a caller that scribbles on its copy
+
+        assertThat(a.proof()).isNotSameAs(a.proof()).isEqualTo(a.proof());
+        assertThat(Identity.verifyProof(a.proof(), a.staticPublicKey())).isEqualTo(a.signingPublicKey());
+    }
 }

@@ -25,6 +25,17 @@ class X25519Test {
     }
 
     @Test
+    void publicKeyIsTheLadderOverTheBasePoint() throws Exception {
+        // publicKey takes BouncyCastle's fixed-base path; it must give the bytes of DH(k, 9).
+        byte[] nine = new byte[32];
+        nine[0] = 9;
+        for (int i = 0; i < 64; i++) {
+            byte[] k = X25519.generatePrivateKey();
+            assertThat(X25519.publicKey(k)).as("key %d", i).isEqualTo(X25519.dh(k, nine));
+        }
+    }
+
+    @Test
     void sharedSecretMatchesRfc7748FromBothSides() throws Exception {
         assertThat(X25519.dh(ALICE_PRIVATE, BOB_PUBLIC)).isEqualTo(SHARED);
         assertThat(X25519.dh(BOB_PRIVATE, ALICE_PUBLIC)).isEqualTo(SHARED);

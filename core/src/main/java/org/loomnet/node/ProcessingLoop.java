@@ -6,11 +6,11 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,8 +73,14 @@ final class ProcessingLoop implements Connection.Owner {
     private final java.util.concurrent.Semaphore inboxBytes;
 
     // ---- state owned by this thread -----------------------------------------------------------
-    /** Every open connection, by connection id. */
-    private final Map<Long, Connection> connections = new LinkedHashMap<>();
+    /**
+     * Every open connection, by connection id (ids grow, so this is the order they opened in).
+     * Only this thread changes it. It is a concurrent map so that {@link #connections()} can copy
+     * it on the caller's thread: publishing a copy on every change, as this loop once did, cost
+     * O(connections) per open and close, a fifth of a node's CPU while 10,000 peers connected
+     * (docs/benchmarks.md, #4).
+     */
+    private final ConcurrentSkipListMap<Long, Connection> connections = new ConcurrentSkipListMap<>();
     /** Connections whose HELLO was accepted, by the peer's node id: at most one per node. */
     private final Map<NodeId, Connection> online = new HashMap<>();
     /** Outgoing connections, to find their dial target when they close. */
@@ -104,8 +110,6 @@ final class ProcessingLoop implements Connection.Owner {
     private volatile boolean stopped;
 
     // ---- published for other threads ---------------------------------------------------------
-    /** An immutable copy of the connection table, replaced whenever it changes. */
-    private volatile List<Connection> published = List.of();
     private final NodeCounters counters;
 
     ProcessingLoop(NodeConfig config, long nonce, NodeId selfId, ConnectionSettings settings, BlockingQueue<Command> inbox,
@@ -306,7 +310,6 @@ final class ProcessingLoop implements Connection.Owner {
             incoming++;
             limiter.opened(c.remoteAddress().getAddress());
         }
-        publish();
         c.start(ourHello());
         return c;
     }
@@ -397,7 +400,6 @@ final class ProcessingLoop implements Connection.Owner {
         if (t != null) {
             dialPlan.succeeded(t, c, peer);
         }
-        publish();
         ConnectionInfo info = ConnectionInfo.of(c);
         log.info("connected {} {} {} ({}{})", c.direction() == Direction.OUTBOUND ? "to" : "from",
                 peer, Connection.hostPort(c.remoteAddress()), h.userAgent(), h.nodeName().isEmpty() ? "" : ", " + h.nodeName());
@@ -456,7 +458,6 @@ final class ProcessingLoop implements Connection.Owner {
                 }
             }
         }
-        publish();
         if (wasOnline) {
             log.info("disconnected {} {}: {}", peer, Connection.hostPort(c.remoteAddress()), why);
             subscribers.event(new NodeEvent.Disconnected(ConnectionInfo.of(c), why));
@@ -1096,13 +1097,13 @@ final class ProcessingLoop implements Connection.Owner {
         return config.clock().millis();
     }
 
-    private void publish() {
-        published = List.copyOf(connections.values());
-    }
-
-    /** @return the connections as last published; safe from any thread */
+    /**
+     * @return an immutable copy of the connection table, safe from any thread; made while this
+     *         thread may be changing it, so it holds every connection open throughout the copy
+     *         and may or may not hold one that opened or closed during it
+     */
     List<Connection> connections() {
-        return published;
+        return List.copyOf(connections.values());
     }
 
     boolean stopped() {

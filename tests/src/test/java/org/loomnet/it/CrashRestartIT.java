@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.loomnet.crypto.Identity;
 import org.loomnet.node.Node;
@@ -74,6 +75,10 @@ class CrashRestartIT {
 
     @TempDir
     static Path dir;
+
+    /** A hang (a request or a process that never ends) fails with a thread dump, not a build timeout. */
+    @RegisterExtension
+    final Watchdog watchdog = new Watchdog(Duration.ofMinutes(3));
 
     private final List<DaemonProcess> all = new CopyOnWriteArrayList<>();
     private final AtomicInteger launches = new AtomicInteger();

@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import javax.management.JMException;
 import javax.management.MBeanServerConnection;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -26,7 +29,12 @@ import javax.management.remote.JMXServiceURL;
  * there, the same at every later sample.
  *
  * <p>Heap: the heap used right after a full GC ({@link MemoryMXBean#gc}), that is the live data;
- * garbage waiting for a collection is not growth. Virtual threads: counted in a JSON thread dump
+ * garbage waiting for a collection is not growth. Resident memory: read right after the C heap is
+ * trimmed ({@code jcmd PID System.trim_native_heap}, here through the DiagnosticCommand MBean), for
+ * the same reason: glibc's malloc keeps memory that the JVM has freed (the JIT compiler's arenas,
+ * for one) in its own arenas, and resident memory then climbs in steps of megabytes with nothing
+ * live behind them; a trim hands those pages back, and what stays resident is what is in use. On
+ * a C library without trimming the command does nothing and the raw figure is read. Virtual threads: counted in a JSON thread dump
  * ({@link HotSpotDiagnosticMXBean#dumpThreads}, what {@code jcmd PID Thread.dump_to_file} writes),
  * which lists every thread the JVM tracks, virtual ones included.
  */
@@ -36,12 +44,24 @@ final class ProcessProbe implements AutoCloseable {
      * One measurement.
      *
      * @param heapBytes      heap used after a full GC
-     * @param rssKib         VmRSS
+     * @param rssKib         VmRSS, after trimming the C heap
+     * @param untrimmedRssKib VmRSS just before that trim, for the record
      * @param threads        OS threads (Threads: in /proc/PID/status)
      * @param virtualThreads virtual threads in a thread dump
      * @param fds            entries of /proc/PID/fd
      */
-    record Sample(long heapBytes, long rssKib, int threads, int virtualThreads, int fds) {
+    record Sample(long heapBytes, long rssKib, long untrimmedRssKib, int threads, int virtualThreads,
+                  int fds) {
+    }
+
+    private static final ObjectName DIAGNOSTIC_COMMANDS;
+
+    static {
+        try {
+            DIAGNOSTIC_COMMANDS = new ObjectName("com.sun.management:type=DiagnosticCommand");
+        } catch (MalformedObjectNameException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     private final long pid;
@@ -49,6 +69,7 @@ final class ProcessProbe implements AutoCloseable {
     private JMXConnector jmx;
     private MemoryMXBean memory;
     private HotSpotDiagnosticMXBean diagnostics;
+    private MBeanServerConnection server;
     private int dumpCount;
 
     /**
@@ -70,6 +91,8 @@ final class ProcessProbe implements AutoCloseable {
         }
         memory.gc();
         long heap = memory.getHeapMemoryUsage().getUsed();
+        long untrimmed = statusField("VmRSS:");
+        trimNativeHeap();
         int virtual = virtualThreads();
         long rss = statusField("VmRSS:");
         int threads = (int) statusField("Threads:");
@@ -77,7 +100,7 @@ final class ProcessProbe implements AutoCloseable {
         try (Stream<Path> s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
             fds = (int) s.count();
         }
-        return new Sample(heap, rss, threads, virtual, fds);
+        return new Sample(heap, rss, untrimmed, threads, virtual, fds);
     }
 
     private void connect() throws IOException {
@@ -93,11 +116,20 @@ final class ProcessProbe implements AutoCloseable {
             throw new IOException("cannot attach to " + pid + ": " + e.getMessage(), e);
         }
         jmx = JMXConnectorFactory.connect(new JMXServiceURL(address));
-        MBeanServerConnection server = jmx.getMBeanServerConnection();
+        server = jmx.getMBeanServerConnection();
         memory = ManagementFactory.newPlatformMXBeanProxy(server, ManagementFactory.MEMORY_MXBEAN_NAME,
                 MemoryMXBean.class);
         diagnostics = ManagementFactory.newPlatformMXBeanProxy(server, "com.sun.management:type=HotSpotDiagnostic",
                 HotSpotDiagnosticMXBean.class);
+    }
+
+    private void trimNativeHeap() throws IOException {
+        try {
+            server.invoke(DIAGNOSTIC_COMMANDS, "systemTrimNativeHeap", new Object[] {new String[0]},
+                    new String[] {String[].class.getName()});
+        } catch (JMException e) {
+            throw new IOException("System.trim_native_heap in " + pid + " failed: " + e, e);
+        }
     }
 
     private int virtualThreads() throws IOException {

@@ -27,8 +27,8 @@ import java.util.stream.Stream;
  * The soak run: 20 daemons ({@code node.jar} processes) on loopback for ten minutes, with churn,
  * steady messages and gossip, sampling every node's heap, resident memory, threads and file
  * descriptors, and failing if any of them keeps growing ({@link Growth}). Not a test: the
- * {@code soak} profile of the tests module runs it (README: "Soak run"), and {@code mvn verify}
- * never does.
+ * {@code soak} profile of the tests module runs it (README: "Crashes and the soak run"), and
+ * {@code mvn verify} never does.
  *
  * <ul>
  *   <li>Nodes: node-00 ... node-19 on 127.101.0.1 ... 127.120.0.1, one /16 each, so that every
@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  *       peers come and go: the lifetimes a leak in connection handling would show most.</li>
  *   <li>Traffic: through the HTTP APIs, a 512-byte broadcast every 200 ms, a message to all peers
  *       every second and a gossip message every second, each from a random running node.</li>
- *   <li>Samples: every 10 s, of every running node ({@link ProcessProbe}); in runs shorter than
+ *   <li>Samples: every 10 s, of every running node ({@link ProcessProbe}: heap after a full GC,
+ *       resident memory after trimming the C heap); in runs shorter than
  *       6 minutes more often (36 per run, at most every 3 s), so that a 2-minute run while
  *       developing is judged too. Each process lifetime is judged on its own, if it has at least
  *       {@value Growth#MIN_SAMPLES} samples.</li>
@@ -497,12 +498,12 @@ final class Soak {
     }
 
     private void writeCsv() throws IOException {
-        StringBuilder csv = new StringBuilder("t_s,node,pid,life,heap_bytes,rss_kib,threads,virtual_threads,fds,"
-                + "peers_online,messages_received\n");
+        StringBuilder csv = new StringBuilder("t_s,node,pid,life,heap_bytes,rss_kib,untrimmed_rss_kib,threads,"
+                + "virtual_threads,fds,peers_online,messages_received\n");
         rows.stream().sorted(Comparator.comparingDouble(Row::t).thenComparing(Row::node)).forEach(r -> csv.append(
-                String.format(Locale.ROOT, "%.1f,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", r.t, r.node, r.pid, r.life,
-                        r.s.heapBytes(), r.s.rssKib(), r.s.threads(), r.s.virtualThreads(), r.s.fds(), r.online,
-                        r.received)));
+                String.format(Locale.ROOT, "%.1f,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d%n", r.t, r.node, r.pid, r.life,
+                        r.s.heapBytes(), r.s.rssKib(), r.s.untrimmedRssKib(), r.s.threads(), r.s.virtualThreads(),
+                        r.s.fds(), r.online, r.received)));
         Files.writeString(out.resolve("soak-samples.csv"), csv, StandardCharsets.UTF_8);
     }
 

@@ -458,6 +458,9 @@ public final class AddressBook {
             return false;
         }
         e.lastAttempt = now;
+        if (e.dueBeforeHold < 0) {
+            e.dueBeforeHold = e.nextAttemptAt;
+        }
         e.nextAttemptAt = Math.max(e.nextAttemptAt, now + settings.attemptHold().toMillis());
         return true;
     }
@@ -493,6 +496,7 @@ public final class AddressBook {
         e.lastAttempt = Math.max(e.lastAttempt, now);
         e.failures = 0;
         e.nextAttemptAt = 0;
+        e.dueBeforeHold = -1;
         if (nodeId != null) {
             e.nodeId = nodeId;
         }
@@ -532,6 +536,7 @@ public final class AddressBook {
             return FailureResult.DROPPED;
         }
         e.nextAttemptAt = now + backoffDelay(e.failures);
+        e.dueBeforeHold = -1;
         return FailureResult.RETRY_LATER;
     }
 
@@ -899,19 +904,27 @@ public final class AddressBook {
      * @return copies of all entries: specials first, then regular ones in the order they entered
      */
     public List<PeerEntry> snapshot(long now) {
-        List<PeerEntry> out = new ArrayList<>(size());
-        for (KnownAddress e : allEntries()) {
-            out.add(e.toEntry(entryBanUntil(e, now)));
-        }
-        return out;
+        return entries(now, false);
     }
 
     /**
+     * An address being dialed is saved as it was before the dial: its attempt hold belongs to this
+     * process, and no dial outlives it, so a node restarted after a crash may dial it at once.
+     *
      * @param now the current time
      * @return an immutable copy of everything {@link AddressBookStore} persists
      */
     public AddressBookImage image(long now) {
-        return new AddressBookImage(secret, snapshot(now), bans(now), now);
+        return new AddressBookImage(secret, entries(now, true), bans(now), now);
+    }
+
+    private List<PeerEntry> entries(long now, boolean toSave) {
+        List<PeerEntry> out = new ArrayList<>(size());
+        for (KnownAddress e : allEntries()) {
+            long bannedUntil = entryBanUntil(e, now);
+            out.add(toSave ? e.toSavedEntry(bannedUntil) : e.toEntry(bannedUntil));
+        }
+        return out;
     }
 
     // ---- placement ---------------------------------------------------------------------------

@@ -26,6 +26,12 @@ final class KnownAddress {
     long lastSuccess;
     long lastAttempt;
     long nextAttemptAt;
+    /**
+     * While a dial begun by {@link AddressBook#markAttempt} is unresolved, {@link #nextAttemptAt}
+     * as it was before that attempt's hold; -1 otherwise. The hold keeps this process from dialing
+     * the address twice at once; a saved book leaves it out, since no dial outlives its process.
+     */
+    long dueBeforeHold = -1;
     int failures;
     int quality;
     String nodeId;
@@ -58,9 +64,18 @@ final class KnownAddress {
     }
 
     PeerEntry toEntry(long bannedUntil) {
+        return toEntry(bannedUntil, nextAttemptAt);
+    }
+
+    /** The entry as a saved book keeps it: without the hold of a dial in progress. */
+    PeerEntry toSavedEntry(long bannedUntil) {
+        return toEntry(bannedUntil, dueBeforeHold >= 0 ? dueBeforeHold : nextAttemptAt);
+    }
+
+    private PeerEntry toEntry(long bannedUntil, long nextAttempt) {
         return new PeerEntry(address, group, table == Table.SPECIAL ? PeerType.SPECIAL : PeerType.REGULAR,
                 table == Table.TRIED, sources, sourceGroups, firstSeen, lastSeen, lastSuccess, lastAttempt,
-                nextAttemptAt, failures, quality, bannedUntil, nodeId, userAgent);
+                nextAttempt, failures, quality, bannedUntil, nodeId, userAgent);
     }
 
     /**

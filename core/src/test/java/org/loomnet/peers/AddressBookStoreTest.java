@@ -94,6 +94,32 @@ class AddressBookStoreTest {
     }
 
     @Test
+    void aBookSavedWhileADialIsInProgressOffersThatAddressAtOnceAfterALoad() throws IOException {
+        // A crash right after a save taken during a dial: the new process has no dial in
+        // progress, so the attempt hold of the old one must not keep it from dialing for a minute.
+        AddressBook book = book();
+        InetSocketAddress known = addr("198.51.100.7", 7700);
+        InetSocketAddress failed = addr("203.0.113.9", 7700);
+        book.add(known, PeerSource.SEED, null, T0);
+        book.add(failed, PeerSource.SEED, null, T0);
+        book.markFailure(failed, NOW);
+        long backoff = book.nextAttemptAt(failed).orElseThrow();
+        book.markAttempt(known, NOW);
+        assertThat(book.candidates(8, NOW + 1, java.util.Set.of())).isEmpty(); // held while dialing
+        Path file = dir.resolve("peers.json");
+        store().save(book, file);
+
+        AddressBook back = store().load(file).book();
+        assertThat(back.candidates(8, NOW + 1, java.util.Set.of())).extracting(PeerEntry::address)
+                .containsExactly(known);
+        // What a failure already decided is kept: the backoff, not the hold.
+        assertThat(back.nextAttemptAt(failed)).hasValue(backoff);
+        assertThat(back.get(known, NOW).orElseThrow().lastAttempt()).isEqualTo(NOW);
+        // The running book still holds both until their dials end.
+        assertThat(book.candidates(8, NOW + 1, java.util.Set.of())).isEmpty();
+    }
+
+    @Test
     void aMissingFileGivesAnEmptyBook() {
         AddressBookStore.Loaded loaded = store().load(dir.resolve("peers.json"));
         assertThat(loaded.outcome()).isEqualTo(AddressBookStore.Outcome.MISSING);

@@ -2,6 +2,7 @@ package org.loomnet.daemon;
 
 import java.util.Map;
 import org.loomnet.daemon.api.ApiServer;
+import org.loomnet.dht.DhtConfig;
 import org.loomnet.node.NodeConfig;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -38,8 +39,10 @@ public final class DefaultValues implements IDefaultValueProvider {
             Map.entry("--exclusive-incoming", String.valueOf(D.exclusiveIncoming())),
             Map.entry("--peer-exchange-max", String.valueOf(D.peerExchangeMax())),
             Map.entry("--peer-exchange-interval", Durations.format(D.peerExchangeInterval())),
+            Map.entry("--book-save-interval", Durations.format(D.bookSaveInterval())),
             // The DHT: --dht-port has none here (it follows --port); --dht-bootstrap adds to none.
             Map.entry("--no-dht", "false"),
+            Map.entry("--dht-save-interval", Durations.format(DhtConfig.DEFAULTS.saveInterval())),
             // Limits
             Map.entry("--max-incoming", String.valueOf(D.maxIncoming())),
             Map.entry("--max-incoming-per-ip", String.valueOf(D.maxIncomingPerAddress())),

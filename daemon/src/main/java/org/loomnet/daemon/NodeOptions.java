@@ -135,6 +135,13 @@ public final class NodeOptions {
                     + "node's own requests while short of peers (default: ${DEFAULT-VALUE}).")
     Duration peerExchangeInterval;
 
+    @Option(names = "--book-save-interval", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "How often the address book (with its bans) is written to the data directory; it is "
+                    + "also written after every ban and unban, and at a clean stop. Checked once a second, so "
+                    + "a shorter interval acts as 1s. A crash loses at most what changed since the last save "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration bookSaveInterval;
+
     // The DHT.
 
     @Option(names = "--dht-port", paramLabel = "PORT", converter = HostPort.PortConverter.class,
@@ -150,6 +157,11 @@ public final class NodeOptions {
     @Option(names = "--no-dht", description = "Run without the DHT: no UDP socket, no DHT discovery "
             + "(default: ${DEFAULT-VALUE}).")
     boolean noDht;
+
+    @Option(names = "--dht-save-interval", paramLabel = "DURATION", converter = Durations.Converter.class,
+            description = "How often the DHT's routing table is written to the data directory, if it changed; "
+                    + "also at a clean stop (default: ${DEFAULT-VALUE}).")
+    Duration dhtSaveInterval;
 
     // Limits.
 
@@ -268,6 +280,7 @@ public final class NodeOptions {
                 .targetOutgoing(targetOutgoing)
                 .exclusive(exclusive, exclusiveIncoming)
                 .peerExchange(peerExchangeInterval, peerExchangeMax)
+                .bookSaveInterval(bookSaveInterval)
                 .maxIncoming(maxIncoming)
                 .incomingPerAddress(maxIncomingPerIp, acceptsPerIpPerSecond)
                 .banDuration(banDuration)
@@ -317,6 +330,7 @@ public final class NodeOptions {
         return DhtConfig.DEFAULTS.toBuilder()
                 .bindAddress(new InetSocketAddress(host, dhtPort != null ? dhtPort : listen.getPort()))
                 .bootstrap(List.copyOf(new LinkedHashSet<>(boot)))
+                .saveInterval(dhtSaveInterval)
                 .build();
     }
 

@@ -223,11 +223,12 @@ class MainCliTest {
             "--seed-url", "https://seeds.example.org/loomnet.txt", "--seed-url", "http://127.0.0.9:8080/peers",
             "--dns-seed", "seed.example.org", "--dns-seed", "[::1]:7704",
             "--target-outgoing", "2", "--exclusive", "--exclusive-incoming",
-            "--peer-exchange-max", "9", "--peer-exchange-interval", "90s",
+            "--peer-exchange-max", "9", "--peer-exchange-interval", "90s", "--book-save-interval", "5s",
             "--max-incoming", "7", "--max-incoming-per-ip", "2", "--accepts-per-ip-per-second", "11",
             "--ban-duration", "7d",
             "--fanout", "3", "--gossip-max-hops", "4", "--gossip-cache", "1000", "--gossip-ttl", "PT2M30S",
             "--dht-port", "7809", "--dht-bootstrap", "127.0.0.7:6881,127.0.0.8:6882", "--no-dht",
+            "--dht-save-interval", "10s",
             "--api", "127.0.0.1:6499", "--no-api",
             "--log-level", "DEBUG"};
 
@@ -257,6 +258,7 @@ class MainCliTest {
         assertThat(c.exclusiveIncoming()).isTrue();
         assertThat(c.peerExchangeMax()).isEqualTo(9);
         assertThat(c.peerExchangeInterval()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.bookSaveInterval()).isEqualTo(Duration.ofSeconds(5));
         // Limits
         assertThat(c.maxIncoming()).isEqualTo(7);
         assertThat(c.maxIncomingPerAddress()).isEqualTo(2);
@@ -279,7 +281,6 @@ class MainCliTest {
         assertThat(c.limits()).isEqualTo(d.limits());
         assertThat(c.idleTimeout()).isEqualTo(d.idleTimeout());
         assertThat(c.bootstrapInterval()).isEqualTo(d.bootstrapInterval());
-        assertThat(c.bookSaveInterval()).isEqualTo(d.bookSaveInterval());
     }
 
     @Test
@@ -316,6 +317,10 @@ class MainCliTest {
                 new Node.Builder(d).gossip(d.gossipMaxHops(), 16, d.gossipTtl()).config());
         assertThat(config("--gossip-ttl", "24h")).isEqualTo(
                 new Node.Builder(d).gossip(d.gossipMaxHops(), d.gossipSeenCapacity(), Duration.ofHours(24)).config());
+        assertThat(config("--book-save-interval", "2s")).isEqualTo(
+                new Node.Builder(d).bookSaveInterval(Duration.ofSeconds(2)).config());
+        assertThat(config("--dht-save-interval", "2s")).isEqualTo(new Node.Builder(d)
+                .dht(d.dht().toBuilder().saveInterval(Duration.ofSeconds(2)).build()).config());
     }
 
     @Test
@@ -362,6 +367,9 @@ class MainCliTest {
         assertThat(Durations.parse(DefaultValues.VALUES.get("--ban-duration"))).isEqualTo(d.banDuration());
         assertThat(Durations.parse(DefaultValues.VALUES.get("--peer-exchange-interval"))).isEqualTo(d.peerExchangeInterval());
         assertThat(Durations.parse(DefaultValues.VALUES.get("--gossip-ttl"))).isEqualTo(d.gossipTtl());
+        assertThat(Durations.parse(DefaultValues.VALUES.get("--book-save-interval"))).isEqualTo(d.bookSaveInterval());
+        assertThat(Durations.parse(DefaultValues.VALUES.get("--dht-save-interval")))
+                .isEqualTo(org.loomnet.dht.DhtConfig.DEFAULTS.saveInterval());
         // The list flags have no default of their own: they add to these, which help calls "none".
         assertThat(d.seedUrls()).isEmpty();
         assertThat(d.dnsSeeds()).isEmpty();
@@ -372,8 +380,9 @@ class MainCliTest {
         assertThat(List.of(o.targetOutgoing, o.maxIncomingPerIp, o.acceptsPerIpPerSecond, o.peerExchangeMax,
                 o.gossipMaxHops, o.gossipCache)).containsExactly(d.targetOutgoing(), d.maxIncomingPerAddress(),
                 d.acceptsPerAddressPerSecond(), d.peerExchangeMax(), d.gossipMaxHops(), d.gossipSeenCapacity());
-        assertThat(List.of(o.banDuration, o.peerExchangeInterval, o.gossipTtl))
-                .containsExactly(d.banDuration(), d.peerExchangeInterval(), d.gossipTtl());
+        assertThat(List.of(o.banDuration, o.peerExchangeInterval, o.gossipTtl, o.bookSaveInterval, o.dhtSaveInterval))
+                .containsExactly(d.banDuration(), d.peerExchangeInterval(), d.gossipTtl(), d.bookSaveInterval(),
+                        org.loomnet.dht.DhtConfig.DEFAULTS.saveInterval());
         assertThat(o.exclusive).isEqualTo(d.exclusive());
         assertThat(o.exclusiveIncoming).isEqualTo(d.exclusiveIncoming());
         assertThat(o.seedUrls).isEmpty();
@@ -810,6 +819,8 @@ class MainCliTest {
         assertThat(c.dht().bindAddress()).isEqualTo(new InetSocketAddress("127.0.0.2", 7809));
         assertThat(c.dht().bootstrap()).containsExactly(
                 new InetSocketAddress("127.0.0.7", 6881), new InetSocketAddress("127.0.0.8", 6882));
+        assertThat(c.dht().saveInterval()).isEqualTo(org.loomnet.dht.DhtConfig.DEFAULTS.saveInterval());
+        assertThat(config("--dht-save-interval", "1500ms").dht().saveInterval()).isEqualTo(Duration.ofMillis(1500));
         assertThat(config("--no-dht").dht()).isNull();
     }
 

@@ -21,8 +21,8 @@ import java.util.Set;
  *
  * <p>A new token is written at every start ({@link #create}), so that a token copied from an old
  * run stops working; the CLI subcommands read the file ({@link #read}). The file is written to a
- * temporary name with owner-only permissions from the start and then moved into place, so that no
- * other user ever sees it readable, and a reader never sees half a token.
+ * temporary name ({@code api.token.tmp}) with owner-only permissions from the start and then moved
+ * into place, so that no other user ever sees it readable, and a reader never sees half a token.
  */
 public final class ApiToken {
 
@@ -53,7 +53,11 @@ public final class ApiToken {
         String value = HexFormat.of().formatHex(random);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".api.token", ".tmp", ownerOnly());
+        // One fixed temp name, not a fresh random one: a start killed between creating it and the
+        // move leaves it behind, and the next start removes it here instead of adding another.
+        Path tmp = dir.resolve(FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, ownerOnly());
         try {
             Files.writeString(tmp, value + "\n", StandardCharsets.US_ASCII);
             try {

@@ -329,8 +329,10 @@ public final class HostPort {
         }
         if (host.contains(":")) {
             try {
-                // An IPv6 literal: parsed locally, never looked up.
-                return new InetSocketAddress(InetAddress.getByName(host), port);
+                // An IPv6 literal. In brackets, getByName only parses a literal and never looks a
+                // name up; without them, a string that does not start with a hex digit or ':'
+                // (".17:.0.9", found by ApiServerFuzzTest) goes to the name service.
+                return new InetSocketAddress(InetAddress.getByName("[" + host + "]"), port);
             } catch (UnknownHostException | RuntimeException e) {
                 throw bad(whole, "'" + host + "' is not an IPv6 address");
             }

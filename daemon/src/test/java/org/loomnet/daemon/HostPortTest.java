@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.loomnet.fuzz.NameLookups;
 import org.loomnet.node.NodeId;
 import org.loomnet.node.PeerAddress;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +36,15 @@ class HostPortTest {
         assertThat(a.getHostString()).isEqualTo("seed-1.example.org");
         assertThat(a.getPort()).isEqualTo(7700);
         assertThat(HostPort.format(a)).isEqualTo("seed-1.example.org:7700");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {".17:.0.9", "a:localhost", "[x:y]", "::g"})
+    void aStringWithAColonIsAnIpv6LiteralOrRefusedNeverLookedUp(String text) throws Exception {
+        // Found by ApiServerFuzzTest: getByName(".17:.0.9") asked the name service.
+        NameLookups.forbidden(() -> assertThatThrownBy(() -> HostPort.parseIpLiteral(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not an IPv6 address"));
     }
 
     @Test

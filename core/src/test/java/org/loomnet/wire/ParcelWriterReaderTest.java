@@ -1,15 +1,18 @@
 package org.loomnet.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.loomnet.fuzz.AllocationMeter;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -206,5 +209,39 @@ class ParcelWriterReaderTest {
         assertThat(got.partNumber()).isEqualTo(0x1234);
         assertThat(got.partCount()).isEqualTo(0xE000);
         assertSameParcel(got, sent);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {ParcelReader.FIRST_CHUNK - 1, ParcelReader.FIRST_CHUNK, ParcelReader.FIRST_CHUNK + 1,
+            3 * ParcelReader.FIRST_CHUNK + 7, WireLimits.DEFAULT_MAX_FRAME})
+    void payloadsThatGrowPastTheFirstChunkArriveWhole(int size) throws IOException {
+        // The reader allocates a large payload chunk by chunk as it arrives; every boundary
+        // case must still give back exactly the bytes sent.
+        Parcel sent = Parcel.of(ParcelType.MESSAGE, 9, randomBytes(size, size));
+        byte[] wire = writeAll(NETWORK, List.of(sent, sent));
+        ParcelReader reader = reader(wire, WireLimits.DEFAULTS, ParcelReader.FrameListener.NONE);
+        assertSameParcel(reader.read(), sent);
+        assertSameParcel(reader.read(), sent);
+        assertThat(reader.read()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1000, ParcelReader.FIRST_CHUNK - 1})
+    void aFrameThatStallsEarlyHoldsTheFirstChunkNotWhatItsHeaderAnnounced(int arrived) throws Exception {
+        // A header announcing a whole frame (1 MiB), then less than the first chunk of its
+        // payload: the reader makes the frame's array only once the first chunk is in, so 28
+        // bytes of header cannot buy a megabyte.
+        byte[] payload = randomBytes(WireLimits.DEFAULT_MAX_FRAME, 3);
+        byte[] frame = writeAll(NETWORK, List.of(Parcel.of(ParcelType.MESSAGE, 1, payload)));
+        byte[] cut = Arrays.copyOf(frame, Parcel.HEADER_SIZE + arrived);
+        long allocated = 0;
+        for (int run = 0; run < 5; run++) { // the first runs may load and compile classes
+            AllocationMeter meter = AllocationMeter.start();
+            ParcelReader reader = reader(cut, WireLimits.DEFAULTS, ParcelReader.FrameListener.NONE);
+            assertThatThrownBy(reader::read).isInstanceOf(EOFException.class);
+            allocated = meter.allocated();
+        }
+        assertThat(allocated).as("bytes allocated for a frame cut after %d payload bytes", arrived)
+                .isLessThan(ParcelReader.FIRST_CHUNK + 16 * 1024);
     }
 }

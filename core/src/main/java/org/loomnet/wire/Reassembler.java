@@ -2,7 +2,6 @@ package org.loomnet.wire;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Joins MESSAGE_PART parcels from one peer back into whole messages.
@@ -18,7 +17,9 @@ import java.util.Map;
  *       part leaves a hole that is never filled;</li>
  *   <li>all connections together hold at most the shared {@link ReassemblyBudget}; when it is
  *       exhausted the connection first evicts its own older partial messages, and if that is not
- *       enough the part is dropped and counted (its message can then never complete, and expires);</li>
+ *       enough the part is dropped and counted (its message can then never complete, and expires),
+ *       and the budget becomes contested: for one timeout every connection is held to a fair
+ *       share of it, so that peers holding the budget between them make room for the others;</li>
  *   <li>a partial message older than the timeout is dropped by {@link #expire(long)}, which the
  *       reader calls when parcels arrive (at least every ping interval on a live connection;
  *       a silent one is closed by the idle timeout, which frees everything);</li>
@@ -37,6 +38,9 @@ public final class Reassembler {
     /** Partial messages by id, oldest first. */
     private final LinkedHashMap<Long, Partial> partials = new LinkedHashMap<>();
     private long heldBytes;
+    /** Refused for want of room in the budget, and holding nothing since: counted by the budget. */
+    private boolean waiting;
+    private long waitingSinceMillis;
     private long evicted;
     private long expired;
     private long droppedNoRoom;
@@ -118,7 +122,7 @@ public final class Reassembler {
             throw new ProtocolException(DisconnectReason.MESSAGE_TOO_LARGE,
                     "split message grows past " + limits.maxMessageSize() + " bytes");
         }
-        if (!makeRoom(part.messageId(), part.length())) {
+        if (!makeRoom(part.messageId(), part.length(), nowMillis)) {
             droppedNoRoom++;
             budget.droppedNoRoom.incrementAndGet();
             if (p.received == 0) {
@@ -129,7 +133,7 @@ public final class Reassembler {
         p.parts[part.partNumber()] = part;
         p.received++;
         p.bytes += part.length();
-        heldBytes += part.length();
+        addHeld(part.length());
         if (p.received < p.parts.length) {
             return null;
         }
@@ -139,7 +143,8 @@ public final class Reassembler {
     }
 
     /**
-     * Drops partial messages that waited longer than the timeout.
+     * Drops partial messages that waited longer than the timeout, and, while the node's budget is
+     * contested, the oldest ones over this connection's fair share ({@link ReassemblyBudget}).
      *
      * @param nowMillis the current time
      * @return how many were dropped
@@ -156,37 +161,88 @@ public final class Reassembler {
         }
         expired += n;
         budget.expired.addAndGet(n);
+        if (waiting && nowMillis - waitingSinceMillis >= timeoutMillis) {
+            stopWaiting(); // refused long ago and silent since: no longer in line
+        }
+        // While the budget is contested, give back what is over this connection's fair share.
+        long share = budget.share(nowMillis, timeoutMillis);
+        while (heldBytes > share) {
+            evictOldest();
+        }
         return n;
     }
 
     /** Frees everything; called when the connection closes. */
     public void releaseAll() {
+        stopWaiting();
         for (Partial p : partials.values()) {
             release(p);
         }
         partials.clear();
     }
 
-    /** Evicts this connection's oldest partials until one more part of {@code bytes} fits. */
-    private boolean makeRoom(long messageId, int bytes) {
-        while (partials.size() > maxPartials || heldBytes + bytes > maxBytes || !budget.tryReserve(bytes)) {
-            Map.Entry<Long, Partial> oldest = partials.entrySet().iterator().next();
-            if (oldest.getKey() == messageId) {
+    /**
+     * Evicts this connection's oldest partials until one more part of {@code bytes} fits: within
+     * the connection's own bounds, its fair share of the budget while that is contested, and the
+     * budget itself.
+     */
+    private boolean makeRoom(long messageId, int bytes, long nowMillis) {
+        long cap = Math.min(maxBytes, budget.share(nowMillis, timeoutMillis));
+        while (true) {
+            boolean budgetFull = false;
+            if (partials.size() <= maxPartials && heldBytes + bytes <= cap) {
+                if (budget.tryReserve(bytes)) {
+                    stopWaiting();
+                    return true;
+                }
+                budgetFull = true;
+            }
+            if (partials.keySet().iterator().next() == messageId) {
                 // Only the message this part belongs to is left: it cannot grow.
+                if (budgetFull) {
+                    // Others hold the budget: ask them for their share, and count as one more in line.
+                    budget.refused(nowMillis);
+                    if (!waiting) {
+                        waiting = true;
+                        budget.waiting(true);
+                    }
+                    waitingSinceMillis = nowMillis;
+                }
                 return false;
             }
-            partials.remove(oldest.getKey());
-            release(oldest.getValue());
-            evicted++;
-            budget.evicted.incrementAndGet();
+            evictOldest();
         }
-        return true;
+    }
+
+    private void stopWaiting() {
+        if (waiting) {
+            waiting = false;
+            budget.waiting(false);
+        }
+    }
+
+    private void evictOldest() {
+        Iterator<Partial> it = partials.values().iterator();
+        Partial oldest = it.next();
+        it.remove();
+        release(oldest);
+        evicted++;
+        budget.evicted.incrementAndGet();
     }
 
     private void release(Partial p) {
-        heldBytes -= p.bytes;
+        addHeld(-p.bytes);
         budget.release(p.bytes);
         p.bytes = 0;
+    }
+
+    /** Changes the bytes held, telling the budget when this connection starts or stops holding any. */
+    private void addHeld(long delta) {
+        boolean was = heldBytes > 0;
+        heldBytes += delta;
+        if (was != heldBytes > 0) {
+            budget.holding(!was);
+        }
     }
 
     /** @return partial messages held now */

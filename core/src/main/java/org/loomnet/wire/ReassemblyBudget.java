@@ -1,5 +1,6 @@
 package org.loomnet.wire;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -7,6 +8,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * node-wide counts of what reassembly had to throw away.
  * Each connection's {@link Reassembler} reserves bytes here before it keeps a part and releases
  * them when the message completes, expires or the connection closes. Thread-safe, lock-free.
+ *
+ * <p><b>Fair shares.</b> Peers that break no rule can still hold the whole budget between them
+ * (each within its own per-connection bound), and then every other peer's split messages find no
+ * room. So when a part is refused because the budget is full, the budget is <em>contested</em>
+ * for one reassembly timeout: during it every connection may hold at most a fair share, the
+ * limit divided by the connections holding partial messages plus those waiting for room (refused
+ * and not yet holding any), and a connection over its share evicts its own oldest partial messages when its next part
+ * arrives, or at its next expiry check. A connection cannot touch another's partial messages
+ * (each belongs to its reader thread), so the room is made by the holders themselves, on their
+ * own threads, within about a second of their next parcel.
  */
 public final class ReassemblyBudget {
 
@@ -15,6 +26,13 @@ public final class ReassemblyBudget {
     final AtomicLong evicted = new AtomicLong();
     final AtomicLong expired = new AtomicLong();
     final AtomicLong droppedNoRoom = new AtomicLong();
+    /** Connections holding at least one byte of a partial message. */
+    private final AtomicInteger holders = new AtomicInteger();
+    /** Connections refused for want of room and holding nothing since. */
+    private final AtomicInteger waiters = new AtomicInteger();
+    private volatile boolean everRefused;
+    /** When a part last found the budget full (the clock the reassemblers are given). */
+    private volatile long refusedAtMillis;
 
     /** @param limit total bytes of partial messages the node may hold */
     public ReassemblyBudget(long limit) {
@@ -39,6 +57,40 @@ public final class ReassemblyBudget {
 
     void release(long bytes) {
         used.addAndGet(-bytes);
+    }
+
+    /** A connection started ({@code true}) or stopped holding partial messages. */
+    void holding(boolean started) {
+        holders.addAndGet(started ? 1 : -1);
+    }
+
+    /** A connection started ({@code true}) or stopped waiting for room. */
+    void waiting(boolean started) {
+        waiters.addAndGet(started ? 1 : -1);
+    }
+
+    /** A part was refused because the budget was full: the budget is contested from now. */
+    void refused(long nowMillis) {
+        refusedAtMillis = nowMillis;
+        everRefused = true;
+    }
+
+    /**
+     * @param nowMillis     the current time
+     * @param windowMillis  how long a refusal keeps the budget contested (the reassembly timeout)
+     * @return the most one connection may hold: a fair share while the budget is contested,
+     *         else {@link Long#MAX_VALUE} (only the connection's own bound applies)
+     */
+    long share(long nowMillis, long windowMillis) {
+        if (!everRefused || nowMillis - refusedAtMillis >= windowMillis) {
+            return Long.MAX_VALUE;
+        }
+        return limit / Math.max(1, holders.get() + waiters.get());
+    }
+
+    /** @return connections holding partial messages now */
+    public int holders() {
+        return holders.get();
     }
 
     /** @return bytes currently held in partial messages by all connections */

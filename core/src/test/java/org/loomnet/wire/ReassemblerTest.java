@@ -287,6 +287,72 @@ class ReassemblerTest {
         assertThat(budget.used()).isZero();
     }
 
+    @Test
+    void peersHoldingTheBudgetGiveBackAllButAFairShareOnceAnotherIsRefused() throws ProtocolException {
+        // Four connections each hold two partial messages of 2 KiB: the whole 16 KiB budget,
+        // each within its own bounds (4 partials, 1 MiB). A fifth connection's part is refused.
+        ReassemblyBudget budget = new ReassemblyBudget(16 * 1024);
+        List<Reassembler> hogs = new ArrayList<>();
+        for (int h = 0; h < 4; h++) {
+            Reassembler r = new Reassembler(LIMITS, budget, 4, LOTS, TIMEOUT);
+            hogs.add(r);
+            for (long id = 1; id <= 2; id++) {
+                List<Parcel> p = parts(id, randomBytes(5000, 30 + h));
+                r.accept(p.get(0), 0);
+                r.accept(p.get(1), 0);
+            }
+        }
+        assertThat(budget.used()).isEqualTo(budget.limit());
+        assertThat(budget.holders()).isEqualTo(4);
+        Reassembler good = new Reassembler(LIMITS, budget, 4, LOTS, TIMEOUT);
+        byte[] wanted = randomBytes(2500, 40);
+        List<Parcel> first = parts(7, wanted);
+        assertThat(good.accept(first.get(0), 100)).isNull();
+        assertThat(good.droppedNoRoomCount()).isEqualTo(1);
+
+        // Now each may hold 16 KiB / (4 holders + 1 waiting) = 3,276 bytes. Hog 0 sends a part of
+        // a new message: to stay within that it first evicts its oldest partial message. Hogs 1
+        // and 2 just go on talking: their next expiry check trims them to one partial each.
+        assertThat(hogs.get(0).accept(parts(3, randomBytes(5000, 41)).get(0), 200)).isNull();
+        assertThat(hogs.get(0).heldBytes()).isEqualTo(2048 + 1024);
+        assertThat(hogs.get(0).partialCount()).isEqualTo(2);
+        hogs.get(1).expire(300);
+        hogs.get(2).expire(300);
+        assertThat(hogs.get(1).heldBytes()).isEqualTo(2048);
+        assertThat(hogs.get(1).partialCount()).isEqualTo(1);
+        assertThat(budget.evicted()).isEqualTo(3);
+
+        // The good connection's next message has room, and completes.
+        List<Parcel> second = parts(8, wanted);
+        assertThat(feed(good, second, 400)).isEqualTo(wanted);
+        assertThat(budget.used()).isLessThanOrEqualTo(budget.limit());
+
+        // One timeout after the last refusal the budget is no longer contested: a hog may hold
+        // up to its own bounds again (here: a fourth 2 KiB partial with room left in the budget).
+        Reassembler hog3 = hogs.get(3);
+        assertThat(hog3.heldBytes()).isEqualTo(4096);
+        assertThat(hog3.accept(parts(9, randomBytes(5000, 42)).get(0), 100 + TIMEOUT)).isNull();
+        assertThat(hog3.heldBytes()).isEqualTo(5120);
+    }
+
+    @Test
+    void aRefusalByTheConnectionsOwnBoundDoesNotContestTheBudget() throws ProtocolException {
+        // A part over the connection's own byte bound is that peer's doing: it evicts its own
+        // partials and, if that is not enough, its part is dropped, but nobody else is trimmed.
+        ReassemblyBudget budget = new ReassemblyBudget(8 * 1024);
+        Reassembler other = new Reassembler(LIMITS, budget, 4, LOTS, TIMEOUT);
+        List<Parcel> o = parts(1, randomBytes(5000, 50));
+        for (int i = 0; i < 4; i++) {
+            other.accept(o.get(i), 0);
+        }
+        Reassembler small = new Reassembler(LIMITS, budget, 4, 1000, TIMEOUT);
+        assertThat(small.accept(parts(2, randomBytes(5000, 51)).get(0), 0)).isNull();
+        assertThat(small.droppedNoRoomCount()).isEqualTo(1);
+        other.expire(10);
+        assertThat(other.heldBytes()).isEqualTo(4096);
+        assertThat(budget.evicted()).isZero();
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {21, 22, 23, 24})
     void randomTrafficOnTwoConnectionsNeverPassesTheBudget(long seed) throws ProtocolException {

@@ -216,8 +216,10 @@ class HostilePayloadsIT {
     }
 
     @Test
-    void peersHoldingTheWholeBudgetDelayOthersSplitMessagesUntilTheirPartsExpire() throws Exception {
-        try (HostileHarness h = harness(3, HostilePayloadsIT::smallMessages)) {
+    void peersHoldingTheWholeBudgetMakeRoomForAnotherPeersSplitMessages() throws Exception {
+        // A long reassembly timeout here, so that nothing expires during the test: the room the
+        // good peer gets must come from the holders giving back all but a fair share.
+        try (HostileHarness h = harness(3, b -> smallMessages(b).reassembly(4, Duration.ofMinutes(5), BUDGET))) {
             Node victim = h.victim;
             ReassemblyBudget reassembly = victim.reassembly();
             List<Message> big = new CopyOnWriteArrayList<>();
@@ -238,8 +240,9 @@ class HostilePayloadsIT {
                     roundTrip(peer);
                 }
                 assertThat(reassembly.used()).isEqualTo(BUDGET);
-                // A good peer's split message finds no room: each of its parts is dropped and
-                // counted, so that message is lost. Unsplit messages are not affected.
+                assertThat(reassembly.holders()).isEqualTo(4);
+                // A good peer's split message finds no room: its parts are dropped and counted,
+                // so that message is lost. Unsplit messages are not affected.
                 byte[] blob = new byte[(1 << 20) + 123];
                 int parts = MessageSplitter.split(1, "big", blob, SMALL).size();
                 long dropped = reassembly.droppedNoRoom();
@@ -247,13 +250,18 @@ class HostilePayloadsIT {
                 Await.until("all its parts dropped", () -> reassembly.droppedNoRoom() == dropped + parts);
                 assertThat(big).isEmpty();
                 h.assertServing();
-                // Once the holders' parts expire (or they leave), split messages get through again.
-                Await.until("the holders' partial messages expired", () -> {
+                // The budget is now contested: each connection may hold 8 MiB / (4 holders + 1
+                // waiting) = 1.6 MiB. The holders keep talking (PINGs here), and at their next
+                // expiry check each evicts its 2 MiB partial message. Nothing expires.
+                long evicted = reassembly.evicted();
+                Await.until("the holders gave back what is over their share", () -> {
                     for (RawPeer p : holders) {
                         ping(p);
                     }
-                    return reassembly.used() == 0;
+                    return reassembly.used() <= BUDGET - blob.length;
                 }, Await.DEFAULT, Duration.ofMillis(200));
+                assertThat(reassembly.evicted()).isGreaterThan(evicted);
+                assertThat(reassembly.expired()).isZero();
                 assertThat(h.good.send(victim.id(), "big", blob).get()).isEqualTo(1);
                 Await.until("the good node's split message arrived", () -> big.size() == 1);
             } finally {

@@ -38,7 +38,7 @@ public final class Reassembler {
     /** Partial messages by id, oldest first. */
     private final LinkedHashMap<Long, Partial> partials = new LinkedHashMap<>();
     private long heldBytes;
-    /** Refused for want of room in the budget, and holding nothing since: counted by the budget. */
+    /** Refused for want of room in the budget while holding nothing, and nothing since: counted by the budget. */
     private boolean waiting;
     private long waitingSinceMillis;
     private long evicted;
@@ -192,7 +192,6 @@ public final class Reassembler {
             boolean budgetFull = false;
             if (partials.size() <= maxPartials && heldBytes + bytes <= cap) {
                 if (budget.tryReserve(bytes)) {
-                    stopWaiting();
                     return true;
                 }
                 budgetFull = true;
@@ -200,13 +199,17 @@ public final class Reassembler {
             if (partials.keySet().iterator().next() == messageId) {
                 // Only the message this part belongs to is left: it cannot grow.
                 if (budgetFull) {
-                    // Others hold the budget: ask them for their share, and count as one more in line.
+                    // Others hold the budget: ask them for their share. A connection holding
+                    // nothing yet counts as one more in line for it (one holding some is
+                    // counted among the holders already).
                     budget.refused(nowMillis);
-                    if (!waiting) {
-                        waiting = true;
-                        budget.waiting(true);
+                    if (heldBytes == 0) {
+                        if (!waiting) {
+                            waiting = true;
+                            budget.waiting(true);
+                        }
+                        waitingSinceMillis = nowMillis;
                     }
-                    waitingSinceMillis = nowMillis;
                 }
                 return false;
             }
@@ -241,6 +244,9 @@ public final class Reassembler {
         boolean was = heldBytes > 0;
         heldBytes += delta;
         if (was != heldBytes > 0) {
+            if (!was) {
+                stopWaiting(); // a holder now, counted as such
+            }
             budget.holding(!was);
         }
     }

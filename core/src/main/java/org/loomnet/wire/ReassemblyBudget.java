@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (each within its own per-connection bound), and then every other peer's split messages find no
  * room. So when a part is refused because the budget is full, the budget is <em>contested</em>
  * for one reassembly timeout: during it every connection may hold at most a fair share, the
- * limit divided by the connections holding partial messages plus those waiting for room (refused
- * and not yet holding any), and a connection over its share evicts its own oldest partial messages when its next part
+ * limit divided by the connections holding partial messages plus one if any is waiting for room
+ * (refused while holding none, and holding none since), and a connection over its share evicts its own oldest partial messages when its next part
  * arrives, or at its next expiry check. A connection cannot touch another's partial messages
  * (each belongs to its reader thread), so the room is made by the holders themselves, on their
  * own threads, within about a second of their next parcel.
@@ -28,7 +28,7 @@ public final class ReassemblyBudget {
     final AtomicLong droppedNoRoom = new AtomicLong();
     /** Connections holding at least one byte of a partial message. */
     private final AtomicInteger holders = new AtomicInteger();
-    /** Connections refused for want of room and holding nothing since. */
+    /** Connections refused for want of room while holding nothing, and holding nothing since. */
     private final AtomicInteger waiters = new AtomicInteger();
     private volatile boolean everRefused;
     /** When a part last found the budget full (the clock the reassemblers are given). */
@@ -85,7 +85,9 @@ public final class ReassemblyBudget {
         if (!everRefused || nowMillis - refusedAtMillis >= windowMillis) {
             return Long.MAX_VALUE;
         }
-        return limit / Math.max(1, holders.get() + waiters.get());
+        // Waiting connections count as one, however many: they compete for one share of room
+        // between them, and one that was refused and then went quiet cannot shrink everyone's share.
+        return limit / Math.max(1, holders.get() + Math.min(1, waiters.get()));
     }
 
     /** @return connections holding partial messages now */

@@ -336,6 +336,27 @@ class ReassemblerTest {
     }
 
     @Test
+    void connectionsThatWereRefusedAndWentQuietDoNotShrinkTheShareOfOthers() throws ProtocolException {
+        // One connection holds the whole budget; three others are refused while holding
+        // nothing, and then send nothing more. When the holder leaves, a new connection may hold
+        // half the budget (itself and one for the waiting), not a quarter (one for each).
+        ReassemblyBudget budget = new ReassemblyBudget(4096);
+        Reassembler hog = new Reassembler(LIMITS, budget, 4, LOTS, TIMEOUT);
+        List<Parcel> h = parts(1, randomBytes(5000, 60));
+        for (int i = 0; i < 4; i++) {
+            hog.accept(h.get(i), 0);
+        }
+        for (int w = 0; w < 3; w++) {
+            Reassembler quiet = new Reassembler(LIMITS, budget, 4, LOTS, TIMEOUT);
+            assertThat(quiet.accept(parts(2, randomBytes(3000, 61 + w)).get(0), 10)).isNull();
+            assertThat(quiet.droppedNoRoomCount()).isEqualTo(1);
+        }
+        hog.releaseAll();
+        byte[] wanted = randomBytes(2000, 70);
+        assertThat(feed(new Reassembler(LIMITS, budget, 4, LOTS, TIMEOUT), parts(3, wanted), 20)).isEqualTo(wanted);
+    }
+
+    @Test
     void aRefusalByTheConnectionsOwnBoundDoesNotContestTheBudget() throws ProtocolException {
         // A part over the connection's own byte bound is that peer's doing: it evicts its own
         // partials and, if that is not enough, its part is dropped, but nobody else is trimmed.

@@ -69,6 +69,7 @@ class ReassemblerFuzzTest {
             assertThat(r.partialCount()).isZero();
         }
         assertThat(budget.used()).isZero();
+        assertThat(budget.holders()).isZero();
     }
 
     private Reassembler newConnection() {
@@ -124,12 +125,15 @@ class ReassemblerFuzzTest {
 
     private void checkLimits() {
         long held = 0;
+        int holding = 0;
         for (Reassembler r : connections) {
             assertThat(r.partialCount()).isLessThanOrEqualTo(maxPartials);
             assertThat(r.heldBytes()).isBetween(0L, maxBytes);
             held += r.heldBytes();
+            holding += r.heldBytes() > 0 ? 1 : 0;
         }
         assertThat(budget.used()).isEqualTo(held);
+        assertThat(budget.holders()).as("connections holding partial messages").isEqualTo(holding);
         assertThat(budget.used()).isLessThanOrEqualTo(budget.limit());
     }
 

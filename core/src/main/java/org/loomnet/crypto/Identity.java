@@ -44,8 +44,6 @@ public final class Identity {
     private static final byte[] PROOF_DOMAIN = "loomnet-noise-static-key:".getBytes(StandardCharsets.US_ASCII);
     private static final HexFormat HEX = HexFormat.of();
 
-    private final byte[] staticPrivate;
-    private final byte[] staticPublic;
     /** The static key pair every handshake uses: its public half is derived once, not per connection. */
     private final X25519.KeyPair staticKey;
     private final Ed25519.SigningKey signing;
@@ -57,9 +55,7 @@ public final class Identity {
     private final byte[] proof;
 
     private Identity(byte[] staticPrivate, Ed25519.SigningKey signing) {
-        this.staticPrivate = staticPrivate;
-        this.staticPublic = X25519.publicKey(staticPrivate);
-        this.staticKey = new X25519.KeyPair(staticPrivate.clone(), staticPublic.clone());
+        this.staticKey = X25519.KeyPair.fromPrivate(staticPrivate);
         this.signing = signing;
         this.nodeId = nodeIdOf(signing.publicKey());
         this.proof = signProof();
@@ -85,7 +81,7 @@ public final class Identity {
         }
         Files.createDirectories(dataDir);
         Identity fresh = generate();
-        String text = "x25519-private " + HEX.formatHex(fresh.staticPrivate) + "\n"
+        String text = "x25519-private " + HEX.formatHex(fresh.staticKey.privateKey()) + "\n"
                 + "ed25519-seed " + HEX.formatHex(fresh.signing.seed()) + "\n";
         // A unique temp file, then a hard link to the final name: link() fails if node.key exists,
         // so a second process starting at the same moment never replaces the first one's key.
@@ -189,7 +185,7 @@ public final class Identity {
     }
 
     private byte[] signProof() {
-        byte[] signature = signing.sign(concat(PROOF_DOMAIN, staticPublic));
+        byte[] signature = signing.sign(concat(PROOF_DOMAIN, staticKey.publicKey()));
         byte[] out = new byte[PROOF_LENGTH];
         System.arraycopy(signing.publicKey(), 0, out, 0, Ed25519.PUBLIC_KEY_LENGTH);
         System.arraycopy(signature, 0, out, Ed25519.PUBLIC_KEY_LENGTH, Ed25519.SIGNATURE_LENGTH);
@@ -236,7 +232,7 @@ public final class Identity {
 
     /** @return the X25519 static public key */
     public byte[] staticPublicKey() {
-        return staticPublic.clone();
+        return staticKey.publicKey().clone();
     }
 
     /**

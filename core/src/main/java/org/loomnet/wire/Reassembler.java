@@ -165,7 +165,7 @@ public final class Reassembler {
             stopWaiting(); // refused long ago and silent since: no longer in line
         }
         // While the budget is contested, give back what is over this connection's fair share.
-        long share = budget.share(nowMillis, timeoutMillis);
+        long share = budget.share(nowMillis);
         while (heldBytes > share) {
             evictOldest();
         }
@@ -187,7 +187,7 @@ public final class Reassembler {
      * budget itself.
      */
     private boolean makeRoom(long messageId, int bytes, long nowMillis) {
-        long cap = Math.min(maxBytes, budget.share(nowMillis, timeoutMillis));
+        long cap = Math.min(maxBytes, budget.share(nowMillis));
         while (true) {
             boolean budgetFull = false;
             if (partials.size() <= maxPartials && heldBytes + bytes <= cap) {
@@ -202,7 +202,7 @@ public final class Reassembler {
                     // Others hold the budget: ask them for their share. A connection holding
                     // nothing yet counts as one more in line for it (one holding some is
                     // counted among the holders already).
-                    budget.refused(nowMillis);
+                    budget.refused(nowMillis, timeoutMillis);
                     if (heldBytes == 0) {
                         if (!waiting) {
                             waiting = true;

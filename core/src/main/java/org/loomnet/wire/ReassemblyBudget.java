@@ -30,9 +30,8 @@ public final class ReassemblyBudget {
     private final AtomicInteger holders = new AtomicInteger();
     /** Connections refused for want of room while holding nothing, and holding nothing since. */
     private final AtomicInteger waiters = new AtomicInteger();
-    private volatile boolean everRefused;
-    /** When a part last found the budget full (the clock the reassemblers are given). */
-    private volatile long refusedAtMillis;
+    /** Until when the budget is contested: a reassembly timeout after a part last found it full. */
+    private volatile long contestedUntilMillis = Long.MIN_VALUE;
 
     /** @param limit total bytes of partial messages the node may hold */
     public ReassemblyBudget(long limit) {
@@ -69,20 +68,23 @@ public final class ReassemblyBudget {
         waiters.addAndGet(started ? 1 : -1);
     }
 
-    /** A part was refused because the budget was full: the budget is contested from now. */
-    void refused(long nowMillis) {
-        refusedAtMillis = nowMillis;
-        everRefused = true;
+    /**
+     * A part was refused because the budget was full: the budget is contested from now.
+     *
+     * @param nowMillis    the current time (the clock the reassemblers are given)
+     * @param windowMillis how long it stays contested (the reassembly timeout)
+     */
+    void refused(long nowMillis, long windowMillis) {
+        contestedUntilMillis = nowMillis + windowMillis;
     }
 
     /**
-     * @param nowMillis     the current time
-     * @param windowMillis  how long a refusal keeps the budget contested (the reassembly timeout)
+     * @param nowMillis the current time
      * @return the most one connection may hold: a fair share while the budget is contested,
      *         else {@link Long#MAX_VALUE} (only the connection's own bound applies)
      */
-    long share(long nowMillis, long windowMillis) {
-        if (!everRefused || nowMillis - refusedAtMillis >= windowMillis) {
+    long share(long nowMillis) {
+        if (nowMillis >= contestedUntilMillis) {
             return Long.MAX_VALUE;
         }
         // Waiting connections count as one, however many: they compete for one share of room
